@@ -1,0 +1,462 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Test module for SLUB caches: fragment a cache on purpose and verify
+ * every object it owns.
+ *
+ * The module creates two constructor-backed caches, smo_test_64 and
+ * smo_test_600 (SLAB_NO_MERGE, so each has its own directory in
+ * /sys/kernel/slab/).  It owns every object it allocates: objects live in
+ * a per-cache XArray indexed by a unique id, and each carries its id and a
+ * checksum of its payload, so that "check" can prove that no object was
+ * lost or corrupted.
+ *
+ * Commands are written to /sys/kernel/debug/test_slub_movable/control, one
+ * per write; reading the file returns the result of the last command.
+ *
+ *   alloc <cache> <n> [<node>]         allocate n objects (on node)
+ *   free <cache> count <n> [<pos>]     free n objects from the pos-th one
+ *   free <cache> every <k> [<offset>]  free objects at positions offset,
+ *                                      offset + k, ... (in id order)
+ *   free <cache> random <seed> <pct>   free each object with pct % chance
+ *   free <cache> all                   free every object
+ *   check <cache>                      verify every object; the result is
+ *                                      "objects=N nodes N0=a N1=b ..."
+ *   selftest                           run the module's own tests
+ *
+ * <cache> is a cache name (smo_test_64 or smo_test_600).  Positions count
+ * live objects in id order, starting at 0.  A malformed command, an
+ * unknown cache, a node that is not online or has no memory, or a number
+ * out of range fails with -EINVAL (-ENODEV for the node) and changes
+ * nothing.
+ *
+ * Locking: smo_lock (a mutex) serialises all commands.  Objects are only
+ * allocated and freed under it.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/crc32.h>
+#include <linux/debugfs.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/nodemask.h>
+#include <linux/prandom.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <linux/xarray.h>
+
+#define SMO_CMD_MAX	256
+#define SMO_RESULT_MAX	1024
+#define SMO_MAX_ALLOC	(1U << 22)
+
+struct smo_obj {
+	unsigned long id;
+	u32 csum;
+	u32 len;		/* bytes of payload */
+	u8 payload[];
+};
+
+struct smo_cache {
+	const char *name;
+	unsigned int size;
+	struct kmem_cache *cache;
+	struct xarray objs;	/* id -> struct smo_obj * */
+	unsigned long next_id;
+	unsigned long nr_objs;
+};
+
+static struct smo_cache smo_caches[] = {
+	{ .name = "smo_test_64", .size = 64 },
+	{ .name = "smo_test_600", .size = 600 },
+};
+
+static DEFINE_MUTEX(smo_lock);
+static char smo_result[SMO_RESULT_MAX];
+static struct dentry *smo_dir;
+
+static void smo_ctor(void *p)
+{
+	struct smo_obj *obj = p;
+
+	obj->id = ULONG_MAX;
+	obj->csum = 0;
+	obj->len = 0;
+}
+
+/* The payload is a function of the id, so a moved object can be checked. */
+static void smo_fill(struct smo_cache *sc, struct smo_obj *obj,
+		     unsigned long id)
+{
+	struct rnd_state rnd;
+
+	obj->id = id;
+	obj->len = sc->size - sizeof(*obj);
+	prandom_seed_state(&rnd, id);
+	prandom_bytes_state(&rnd, obj->payload, obj->len);
+	obj->csum = crc32_le(~0, obj->payload, obj->len);
+}
+
+static bool smo_obj_ok(struct smo_cache *sc, struct smo_obj *obj,
+		       unsigned long id)
+{
+	return obj->id == id && obj->len == sc->size - sizeof(*obj) &&
+	       obj->csum == crc32_le(~0, obj->payload, obj->len);
+}
+
+static struct smo_cache *smo_find_cache(const char *name)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(smo_caches); i++)
+		if (!strcmp(smo_caches[i].name, name))
+			return &smo_caches[i];
+	return NULL;
+}
+
+static int smo_alloc(struct smo_cache *sc, unsigned long n, int node)
+{
+	unsigned long i;
+	int err;
+
+	for (i = 0; i < n; i++) {
+		struct smo_obj *obj;
+
+		obj = kmem_cache_alloc_node(sc->cache, GFP_KERNEL, node);
+		if (!obj)
+			return -ENOMEM;
+		smo_fill(sc, obj, sc->next_id);
+		err = xa_err(xa_store(&sc->objs, sc->next_id, obj, GFP_KERNEL));
+		if (err) {
+			kmem_cache_free(sc->cache, obj);
+			return err;
+		}
+		sc->next_id++;
+		sc->nr_objs++;
+		cond_resched();
+	}
+	return 0;
+}
+
+static void smo_free_one(struct smo_cache *sc, unsigned long id)
+{
+	struct smo_obj *obj = xa_erase(&sc->objs, id);
+
+	if (WARN_ON_ONCE(!obj))
+		return;
+	kmem_cache_free(sc->cache, obj);
+	sc->nr_objs--;
+}
+
+enum smo_pattern { SMO_COUNT, SMO_EVERY, SMO_RANDOM, SMO_ALL };
+
+/* Free the live objects that @pattern selects; positions are in id order. */
+static unsigned long smo_free(struct smo_cache *sc, enum smo_pattern pattern,
+			      unsigned long a, unsigned long b)
+{
+	struct rnd_state rnd;
+	unsigned long id, pos = 0, freed = 0;
+	struct smo_obj *obj;
+
+	prandom_seed_state(&rnd, a);
+	xa_for_each(&sc->objs, id, obj) {
+		bool hit;
+
+		switch (pattern) {
+		case SMO_COUNT:
+			hit = pos >= b && pos - b < a;
+			break;
+		case SMO_EVERY:
+			hit = pos >= b && (pos - b) % a == 0;
+			break;
+		case SMO_RANDOM:
+			hit = prandom_u32_state(&rnd) % 100 < b;
+			break;
+		default:
+			hit = true;
+		}
+		pos++;
+		if (hit) {
+			smo_free_one(sc, id);
+			freed++;
+		}
+		cond_resched();
+	}
+	return freed;
+}
+
+/* Verify every object; report the count and the node of each object. */
+static int smo_check(struct smo_cache *sc, char *buf, size_t size)
+{
+	unsigned long id, n = 0, bad = 0;
+	unsigned long *per_node;
+	struct smo_obj *obj;
+	size_t len;
+	int nid;
+
+	per_node = kcalloc(nr_node_ids, sizeof(*per_node), GFP_KERNEL);
+	if (!per_node)
+		return -ENOMEM;
+	xa_for_each(&sc->objs, id, obj) {
+		if (!smo_obj_ok(sc, obj, id)) {
+			if (!bad)
+				pr_err("%s: object %lu at %px corrupted\n",
+				       sc->name, id, obj);
+			bad++;
+		}
+		per_node[page_to_nid(virt_to_page(obj))]++;
+		n++;
+		cond_resched();
+	}
+	len = scnprintf(buf, size, "objects=%lu", n);
+	for_each_node(nid)
+		if (per_node[nid])
+			len += scnprintf(buf + len, size - len, " N%d=%lu",
+					 nid, per_node[nid]);
+	scnprintf(buf + len, size - len, "\n");
+	kfree(per_node);
+	if (bad || n != sc->nr_objs) {
+		pr_err("%s: %lu corrupted, %lu found, %lu expected\n",
+		       sc->name, bad, n, sc->nr_objs);
+		return -EIO;
+	}
+	return 0;
+}
+
+static int smo_parse_ulong(const char *s, unsigned long max,
+			   unsigned long *val)
+{
+	if (!s || kstrtoul(s, 0, val) || *val > max)
+		return -EINVAL;
+	return 0;
+}
+
+static int smo_parse_node(const char *s, int *node)
+{
+	unsigned long nid;
+
+	if (kstrtoul(s, 0, &nid))
+		return -EINVAL;
+	if (nid >= MAX_NUMNODES || !node_online(nid) ||
+	    !node_state(nid, N_NORMAL_MEMORY))
+		return -ENODEV;
+	*node = nid;
+	return 0;
+}
+
+static int smo_selftest(char *buf, size_t size);
+
+#define SMO_MAX_ARGS 6
+
+/* Parse and run one command; called with smo_lock held. */
+static int smo_run(char *cmd, char *buf, size_t size)
+{
+	char *argv[SMO_MAX_ARGS + 1];
+	unsigned long a = 0, b = 0;
+	struct smo_cache *sc;
+	int argc = 0, node = NUMA_NO_NODE, err;
+	char *tok;
+
+	while ((tok = strsep(&cmd, " \t\n")) != NULL) {
+		if (!*tok)
+			continue;
+		if (argc == SMO_MAX_ARGS)
+			return -EINVAL;
+		argv[argc++] = tok;
+	}
+	argv[argc] = NULL;
+	if (!argc)
+		return -EINVAL;
+
+	if (!strcmp(argv[0], "selftest"))
+		return argc == 1 ? smo_selftest(buf, size) : -EINVAL;
+
+	if (argc < 2)
+		return -EINVAL;
+	sc = smo_find_cache(argv[1]);
+	if (!sc)
+		return -EINVAL;
+
+	if (!strcmp(argv[0], "check"))
+		return argc == 2 ? smo_check(sc, buf, size) : -EINVAL;
+
+	if (!strcmp(argv[0], "alloc")) {
+		if (argc < 3 || argc > 4 ||
+		    smo_parse_ulong(argv[2], SMO_MAX_ALLOC, &a))
+			return -EINVAL;
+		if (argc == 4) {
+			err = smo_parse_node(argv[3], &node);
+			if (err)
+				return err;
+		}
+		err = smo_alloc(sc, a, node);
+		scnprintf(buf, size, "objects=%lu\n", sc->nr_objs);
+		return err;
+	}
+
+	if (!strcmp(argv[0], "free") && argc >= 3) {
+		enum smo_pattern pattern;
+
+		if (!strcmp(argv[2], "all") && argc == 3) {
+			pattern = SMO_ALL;
+		} else if (!strcmp(argv[2], "count") && argc >= 4 && argc <= 5) {
+			pattern = SMO_COUNT;
+			if (smo_parse_ulong(argv[3], ULONG_MAX, &a) ||
+			    (argc == 5 && smo_parse_ulong(argv[4], ULONG_MAX, &b)))
+				return -EINVAL;
+		} else if (!strcmp(argv[2], "every") && argc >= 4 && argc <= 5) {
+			pattern = SMO_EVERY;
+			if (smo_parse_ulong(argv[3], ULONG_MAX, &a) || !a ||
+			    (argc == 5 && smo_parse_ulong(argv[4], ULONG_MAX, &b)))
+				return -EINVAL;
+		} else if (!strcmp(argv[2], "random") && argc == 5) {
+			pattern = SMO_RANDOM;
+			if (smo_parse_ulong(argv[3], ULONG_MAX, &a) ||
+			    smo_parse_ulong(argv[4], 100, &b))
+				return -EINVAL;
+		} else {
+			return -EINVAL;
+		}
+		a = smo_free(sc, pattern, a, b);
+		scnprintf(buf, size, "freed=%lu objects=%lu\n", a, sc->nr_objs);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* Self-test: parse errors change nothing, and alloc/free/check agree. */
+static int smo_selftest(char *buf, size_t size)
+{
+	static const char * const bad[] = {
+		"", "alloc", "alloc smo_test_64", "alloc nosuch 1",
+		"alloc smo_test_64 -1", "alloc smo_test_64 1x",
+		"alloc smo_test_64 99999999999", "alloc smo_test_64 1 1024",
+		"free smo_test_64", "free smo_test_64 every 0",
+		"free smo_test_64 random 1 101", "free smo_test_64 all 1",
+		"check smo_test_64 1", "frob smo_test_64",
+	};
+	struct smo_cache *sc = &smo_caches[0];
+	unsigned long before = sc->nr_objs, freed;
+	char cmd[64], out[128];
+	int i, err;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		strscpy(cmd, bad[i], sizeof(cmd));
+		err = smo_run(cmd, out, sizeof(out));
+		if (err != -EINVAL && err != -ENODEV) {
+			scnprintf(buf, size, "FAIL: '%s' returned %d\n",
+				  bad[i], err);
+			return -EIO;
+		}
+		if (sc->nr_objs != before) {
+			scnprintf(buf, size, "FAIL: '%s' changed objects\n",
+				  bad[i]);
+			return -EIO;
+		}
+	}
+	err = smo_alloc(sc, 100, NUMA_NO_NODE);
+	if (err)
+		return err;
+	freed = smo_free(sc, SMO_EVERY, 2, 0);
+	if (freed != (before + 101) / 2 ||
+	    sc->nr_objs != before + 100 - freed) {
+		scnprintf(buf, size, "FAIL: every 2 freed %lu\n", freed);
+		return -EIO;
+	}
+	err = smo_check(sc, out, sizeof(out));
+	if (err) {
+		scnprintf(buf, size, "FAIL: check after free: %d\n", err);
+		return err;
+	}
+	scnprintf(buf, size, "selftest ok\n");
+	return 0;
+}
+
+static ssize_t smo_control_write(struct file *file, const char __user *ubuf,
+				 size_t count, loff_t *ppos)
+{
+	char cmd[SMO_CMD_MAX];
+	int err;
+
+	if (count >= sizeof(cmd))
+		return -EINVAL;
+	if (copy_from_user(cmd, ubuf, count))
+		return -EFAULT;
+	cmd[count] = '\0';
+	if (strlen(cmd) != count)	/* embedded NUL */
+		return -EINVAL;
+
+	mutex_lock(&smo_lock);
+	smo_result[0] = '\0';
+	err = smo_run(cmd, smo_result, sizeof(smo_result));
+	mutex_unlock(&smo_lock);
+	return err ? err : count;
+}
+
+static ssize_t smo_control_read(struct file *file, char __user *ubuf,
+				size_t count, loff_t *ppos)
+{
+	ssize_t ret;
+
+	mutex_lock(&smo_lock);
+	ret = simple_read_from_buffer(ubuf, count, ppos, smo_result,
+				      strlen(smo_result));
+	mutex_unlock(&smo_lock);
+	return ret;
+}
+
+static const struct file_operations smo_control_fops = {
+	.owner = THIS_MODULE,
+	.write = smo_control_write,
+	.read = smo_control_read,
+	.llseek = default_llseek,
+};
+
+static void smo_destroy_caches(void)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(smo_caches); i++) {
+		struct smo_cache *sc = &smo_caches[i];
+
+		if (!sc->cache)
+			continue;
+		smo_free(sc, SMO_ALL, 0, 0);
+		xa_destroy(&sc->objs);
+		kmem_cache_destroy(sc->cache);
+		sc->cache = NULL;
+	}
+}
+
+static int __init test_slub_movable_init(void)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(smo_caches); i++) {
+		struct smo_cache *sc = &smo_caches[i];
+
+		xa_init(&sc->objs);
+		sc->cache = kmem_cache_create(sc->name, sc->size, 0,
+					      SLAB_NO_MERGE, smo_ctor);
+		if (!sc->cache) {
+			smo_destroy_caches();
+			return -ENOMEM;
+		}
+	}
+	smo_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	debugfs_create_file("control", 0600, smo_dir, NULL,
+			    &smo_control_fops);
+	return 0;
+}
+
+static void __exit test_slub_movable_exit(void)
+{
+	debugfs_remove_recursive(smo_dir);
+	smo_destroy_caches();
+}
+
+module_init(test_slub_movable_init);
+module_exit(test_slub_movable_exit);
+MODULE_DESCRIPTION("Test module for SLUB movable objects");
+MODULE_LICENSE("GPL");
+MODULE_INFO(test, "Y");

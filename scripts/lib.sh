@@ -1,0 +1,61 @@
+# SPDX-License-Identifier: GPL-2.0
+# Common settings and helpers for the SMO scripts.  Source it, do not run it.
+
+set -euo pipefail
+
+SMO_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SMO_BUILD=${SMO_BUILD:-$SMO_TOP/build}
+SMO_BASE_TREE=$SMO_BUILD/base		# pristine, read-only
+SMO_SRC=$SMO_BUILD/src			# patched tree the kernels are built from
+SMO_GIT_TREE=$SMO_BUILD/tree		# git tree, one commit per patch
+SMO_PATCHES=$SMO_TOP/patches
+SMO_PYTHON=${SMO_PYTHON:-/usr/bin/python3}
+# ccache lives outside the repository so that fresh clones (CI) reuse it.
+export CCACHE_DIR=${CCACHE_DIR:-/var/cache/smo-ccache}
+export CCACHE_BASEDIR=$SMO_TOP
+export CCACHE_NOHASHDIR=1
+export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
+export CCACHE_SLOPPINESS=${CCACHE_SLOPPINESS:-time_macros}
+# Reproducible kernel builds: fixed strings keep init/version.o cacheable.
+export KBUILD_BUILD_USER=smo KBUILD_BUILD_HOST=smo
+export KBUILD_BUILD_TIMESTAMP='2026-01-01'
+
+# shellcheck source=/dev/null
+. "$SMO_TOP/BASE"
+
+log() { printf '==> %s\n' "$*" >&2; }
+warn() { printf 'WARNING: %s\n' "$*" >&2; }
+die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
+
+# The patch file names listed in patches/series, in order.
+series_patches() {
+	sed -e 's/#.*//' -e 's/^[[:space:]]*//' -e 's/[[:space:]].*//' \
+		-e '/^$/d' "$SMO_PATCHES/series"
+}
+
+# New files introduced by patch $1, from its "# new: a b c" annotation.
+series_new_files() {
+	awk -v p="$1" '{
+		line = $0; sub(/^[ \t]*/, "", line)
+		if (line ~ /^#/ || line == "") next
+		split(line, w, /[ \t]+/)
+		if (w[1] != p) next
+		if (match(line, /#[ \t]*new:/)) {
+			rest = substr(line, RSTART + RLENGTH)
+			n = split(rest, f, /[ \t]+/)
+			for (i = 1; i <= n; i++) if (f[i] != "") print f[i]
+		}
+	}' "$SMO_PATCHES/series"
+}
+
+# Every new file of the series, in series order.
+series_all_new_files() {
+	local p
+	for p in $(series_patches); do
+		series_new_files "$p"
+	done
+}
+
+kernel_version_of() {	# $1: tree
+	make -s -C "$1" kernelversion 2>/dev/null
+}
