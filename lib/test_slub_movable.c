@@ -37,6 +37,7 @@
 
 #include <linux/crc32.h>
 #include <linux/debugfs.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/nodemask.h>

@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
-from . import kconfig
+from . import kconfig, ktap, qemu, topology
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:
@@ -18,6 +19,66 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     return 0
 
 
+def _params(args: argparse.Namespace) -> qemu.QemuParams:
+    topo = topology.get(args.topology)
+    if args.mem:
+        topo = topo.scaled(args.mem)
+    obj = args.obj
+    return qemu.QemuParams(
+        kernel=os.path.join(obj, 'arch/x86/boot/bzImage'),
+        initrd=os.path.join(obj, 'initramfs.cpio'),
+        topology=topo, cmdline=tuple(args.cmdline or ()),
+        debug=args.debug, kvm=args.kvm, icount=args.icount,
+        timeout=args.timeout)
+
+
+def record(path: str | None, status: str, name: str) -> None:
+    """Append one verdict to the results file that make test tallies."""
+    if path:
+        with open(path, 'a', encoding='utf-8') as f:
+            f.write(f'{status} {name}\n')
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    p = _params(args)
+    for f in (p.kernel, p.initrd):
+        if not os.path.exists(f):
+            print(f'ERROR: {f} does not exist (build first)', file=sys.stderr)
+            return 2
+    with open(args.job, encoding='utf-8') as f:
+        job = f.read()
+    label = args.label or f'{os.path.basename(args.job)}@{args.topology}'
+    print(f'==> booting {os.path.basename(args.obj)} on {args.topology} '
+          f'({p.topology.description}), job {args.job}', flush=True)
+    res = qemu.run(p, job, log_path=args.log, echo=args.verbose)
+    why = qemu.judge(res, p.topology)
+    suite = ktap.parse(res.job_output, prefix=f'{label}:')
+    if args.print_output:
+        sys.stdout.write(res.job_output)
+    for r in suite.results:
+        word = {'pass': 'ok  ', 'fail': 'FAIL', 'skip': 'skip'}[r.status]
+        extra = f' ({r.reason})' if r.reason else ''
+        print(f'    {word} {r.name}{extra}')
+        record(args.results_file, r.status.upper(), r.name)
+    if args.tap and not suite.ok:
+        why += suite.errors or ['the job reported failing tests'
+                                if suite.results else 'the job ran no test']
+    status = 'FAIL' if why else 'PASS'
+    record(args.results_file, status, f'{label}:boot')
+    print(f'    {"ok  " if not why else "FAIL"} {label}:boot '
+          f'({res.seconds:.0f}s, log {args.log or "-"})')
+    for w in why:
+        print(f'      {w}')
+    if why:
+        tail = '\n'.join(res.console.splitlines()[-30:])
+        print(f'      --- last console lines ---\n{tail}')
+    return 1 if why else 0
+
+
+def cmd_shell(args: argparse.Namespace) -> int:
+    return qemu.interactive(_params(args))
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog='smo-harness')
     sub = ap.add_subparsers(dest='cmd', required=True)
@@ -26,6 +87,33 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument('--config', required=True)
     p.add_argument('fragments', nargs='+')
     p.set_defaults(func=cmd_check_config)
+
+    for name, func, hlp in [('run', cmd_run, 'boot and run a job'),
+                            ('shell', cmd_shell, 'boot to a shell')]:
+        p = sub.add_parser(name, help=hlp)
+        p.add_argument('--obj', required=True, help='kernel build dir')
+        p.add_argument('--topology', default='4node',
+                       choices=list(topology.TOPOLOGIES))
+        p.add_argument('--mem', type=int, help='guest memory in MiB')
+        p.add_argument('--debug', action='store_true',
+                       help='strict command line for the debug config')
+        p.add_argument('--kvm', action='store_true', help='use KVM')
+        p.add_argument('--icount', action='store_true',
+                       help='deterministic instruction counting')
+        p.add_argument('--cmdline', action='append',
+                       help='extra kernel command line argument')
+        p.add_argument('--timeout', type=int, default=900)
+        p.set_defaults(func=func)
+        if name == 'run':
+            p.add_argument('--job', required=True, help='guest shell script')
+            p.add_argument('--label')
+            p.add_argument('--log', help='write the console log here')
+            p.add_argument('--results-file')
+            p.add_argument('--tap', action='store_true',
+                           help='the job prints TAP: judge its tests')
+            p.add_argument('--print-output', action='store_true')
+            p.add_argument('-v', '--verbose', action='store_true',
+                           help='echo the console')
     args = ap.parse_args(argv)
     return args.func(args)
 

@@ -1,0 +1,20 @@
+# SPDX-License-Identifier: GPL-2.0
+# TAP 13 helpers for guest jobs (busybox sh).  Source it, then:
+#   tap_plan N; ok COND_RC "name"; skip "name" "why"
+TAP_N=0
+tap_plan() { echo "TAP version 13"; echo "1..$1"; }
+ok() {	# $1: exit status of the check, $2: name
+	TAP_N=$((TAP_N + 1))
+	if [ "$1" = 0 ]; then echo "ok $TAP_N $2"
+	else echo "not ok $TAP_N $2"; TAP_FAILED=1; fi
+}
+skip() { TAP_N=$((TAP_N + 1)); echo "ok $TAP_N $1 # SKIP $2"; }
+diag() { echo "# $*"; }
+tap_done() { [ -z "${TAP_FAILED:-}" ]; }
+
+SMO_CTL=/sys/kernel/debug/test_slub_movable/control
+smo() {	# run one test-module command, print its result
+	echo "$*" > $SMO_CTL || return 1
+	cat $SMO_CTL
+}
+slab() { cat "/sys/kernel/slab/$1/$2" | cut -d' ' -f1; }	# total only

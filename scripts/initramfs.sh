@@ -1,0 +1,33 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Build the guest initramfs for a build dir: busybox (static), /init, the
+# kernel's modules and the installed slub_movable kselftests.
+#
+#   initramfs.sh OBJDIR     -> OBJDIR/initramfs.cpio
+. "$(dirname "$0")/lib.sh"
+
+obj=${1:?usage: initramfs.sh OBJDIR}
+root=$obj/initramfs
+rm -rf "$root"
+mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,root,lib}
+cp /bin/busybox "$root/bin/busybox"
+ln -s busybox "$root/bin/sh"
+case $(ldd /bin/busybox 2>&1 || true) in
+*"not a dynamic"*) ;;
+*) die "/bin/busybox is not static (install busybox-static)" ;;
+esac
+install -m 0755 "$SMO_TOP/scripts/guest/init" "$root/init"
+mkdir -p "$root/smo"
+cp "$SMO_TOP"/scripts/guest/lib/*.sh "$root/smo/"
+echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
+echo 'nobody:x:65534:65534:nobody:/:/bin/sh' >>"$root/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
+if [ -d "$obj/modinst/lib/modules" ]; then
+	cp -a "$obj/modinst/lib/modules" "$root/lib/"
+fi
+if [ -d "$obj/kselftest" ]; then
+	cp -a "$obj/kselftest" "$root/kselftest"
+fi
+(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) \
+	>"$obj/initramfs.cpio"
+log "initramfs: $obj/initramfs.cpio ($(du -h "$obj/initramfs.cpio" | cut -f1))"

@@ -1,0 +1,93 @@
+# SPDX-License-Identifier: GPL-2.0
+"""A small TAP 13 / KTAP parser: results by name, nested subtests too."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_RESULT = re.compile(r'^(\s*)(not ok|ok)\s+(\d+)\s*(?:-\s*)?([^#]*?)\s*'
+                     r'(?:#\s*(SKIP|TODO|skip|todo)\b\s*(.*))?$')
+_PLAN = re.compile(r'^(\s*)1\.\.(\d+)')
+_VERSION = re.compile(r'^\s*(TAP|KTAP) version \d+')
+_BAIL = re.compile(r'^\s*Bail out!\s*(.*)')
+
+
+@dataclass
+class Result:
+    name: str
+    status: str             # 'pass', 'fail' or 'skip'
+    reason: str = ''
+
+
+@dataclass
+class Suite:
+    results: list[Result] = field(default_factory=list)
+    planned: int | None = None
+    bailed: str | None = None
+    errors: list[str] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.results if r.status == status)
+
+    @property
+    def ok(self) -> bool:
+        return (not self.errors and not self.bailed and
+                self.count('fail') == 0 and bool(self.results))
+
+
+def parse(text: str, prefix: str = '') -> Suite:
+    """Parse the top-level results of @text; nested results are named
+    parent/child.  A plan that does not match the count is an error."""
+    suite = Suite()
+    pending: list[Result] = []      # subtest results awaiting their parent
+    seen_version = False
+    for raw in text.splitlines():
+        line = raw.rstrip('\r')
+        if line.startswith('# '):   # kselftest runner diagnostics
+            inner = line[2:]
+            if _RESULT.match(inner) or _PLAN.match(inner):
+                line = '    ' + inner
+        if _VERSION.match(line):
+            seen_version = True
+            continue
+        m = _BAIL.match(line)
+        if m:
+            suite.bailed = m[1] or 'bailed out'
+            continue
+        m = _PLAN.match(line)
+        if m:
+            if not m[1]:
+                suite.planned = int(m[2])
+            continue
+        m = _RESULT.match(line)
+        if not m:
+            continue
+        indent, okword, _num, name, directive, reason = m.groups()
+        name = name.strip() or f'test{_num}'
+        if directive and directive.lower() == 'skip':
+            status = 'skip'
+        else:
+            status = 'pass' if okword == 'ok' else 'fail'
+        res = Result(f'{prefix}{name}', status, (reason or '').strip())
+        if indent:
+            pending.append(res)
+            continue
+        for sub in pending:
+            sub.name = f'{res.name}/{sub.name}'
+            if sub.status == 'fail':
+                res.status = 'fail'
+        suite.results.extend(pending)
+        suite.results.append(res)
+        pending = []
+    suite.results.extend(pending)
+    if not seen_version and suite.results:
+        suite.errors.append('no TAP version line')
+    if suite.planned is not None:
+        top = sum(1 for r in suite.results if '/' not in r.name[len(prefix):])
+        if top != suite.planned:
+            suite.errors.append(f'planned {suite.planned} tests, '
+                                f'saw {top}')
+    elif suite.results:
+        suite.errors.append('no plan line')
+    return suite

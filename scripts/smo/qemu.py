@@ -1,0 +1,201 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Boot a kernel under QEMU with a job, and judge what came back."""
+
+from __future__ import annotations
+
+import os
+import re
+import selectors
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+
+from . import console, cpio
+from .topology import Topology
+
+END = re.compile(r'^SMO-END rc=(\d+)\s*$', re.M)
+BEGIN = 'SMO-JOB-BEGIN'
+TOPO = re.compile(r'^SMO-TOPO (\S+)=(\S*)\s*$', re.M)
+
+BASE_CMDLINE = ['console=ttyS0,115200', 'panic=-1', 'oops=panic',
+                'printk.time=1', 'loglevel=7']
+# The debug config runs strict: the first warning is fatal.
+DEBUG_CMDLINE = ['panic_on_warn=1', 'kasan.fault=panic']
+
+
+class RunError(Exception):
+    """A guest run failed; the message says why, with the evidence."""
+
+
+@dataclass(frozen=True)
+class QemuParams:
+    kernel: str
+    initrd: str
+    topology: Topology
+    cmdline: tuple[str, ...] = ()
+    debug: bool = False
+    kvm: bool = False
+    icount: bool = False
+    timeout: int = 600
+    qemu: str = 'qemu-system-x86_64'
+
+    def kernel_cmdline(self) -> str:
+        args = list(BASE_CMDLINE)
+        if self.debug:
+            args += DEBUG_CMDLINE
+        return ' '.join(args + list(self.cmdline))
+
+    def argv(self, results: str | None, interactive: bool = False) -> list[str]:
+        a = [self.qemu, '-machine', 'pc', '-no-reboot',
+             '-kernel', self.kernel, '-initrd', self.initrd,
+             '-append', self.kernel_cmdline()]
+        if self.kvm:
+            a += ['-accel', 'kvm', '-cpu', 'host']
+        else:
+            a += ['-accel', 'tcg', '-cpu', 'max']
+        if self.icount:
+            a += ['-icount', 'shift=0,align=off,sleep=off']
+        a += self.topology.qemu_args()
+        if interactive:
+            a += ['-nographic']
+        else:
+            a += ['-display', 'none', '-monitor', 'none',
+                  '-serial', 'stdio']
+        if results:
+            a += ['-serial', f'file:{results}']
+        return a
+
+
+@dataclass
+class RunResult:
+    console: str
+    results: str                    # what the job printed (results port)
+    rc: int | None                  # the job's exit status, None: no marker
+    topology: dict[str, str] = field(default_factory=dict)
+    reports: list[console.Report] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def job_output(self) -> str:
+        i = self.results.find(BEGIN)
+        body = self.results[i + len(BEGIN):] if i >= 0 else self.results
+        return END.split(body)[0] if END.search(body) else body
+
+
+def job_initrd(base: str, job: str, extra: dict[str, bytes] | None,
+               out: str) -> None:
+    """@base followed by a cpio with /job.sh (and @extra files)."""
+    files = {'job.sh': (0o755, job.encode())}
+    for name, data in (extra or {}).items():
+        files[name.lstrip('/')] = (0o755, data)
+    with open(base, 'rb') as b, open(out, 'wb') as o:
+        shutil.copyfileobj(b, o)
+        o.write(cpio.archive(files))
+
+
+def parse_topology(text: str) -> dict[str, str]:
+    return {m[1]: m[2] for m in TOPO.finditer(text)}
+
+
+def check_topology(seen: dict[str, str], topo: Topology) -> list[str]:
+    """Differences between the layout the guest reports and @topo."""
+    errs = []
+    if seen.get('online') != topo.online():
+        errs.append(f'node online: guest has {seen.get("online")!r}, '
+                    f'expected {topo.online()!r}')
+    want = topo.cpu_to_node() if len(topo.nodes) > 1 else {
+        c: 0 for c in range(topo.nr_cpus)}
+    cpus = {k: v for k, v in seen.items() if re.fullmatch(r'cpu\d+', k)}
+    if len(cpus) != len(want):
+        errs.append(f'guest has {len(cpus)} CPUs, expected {len(want)}')
+    for cpu, nid in sorted(want.items()):
+        have = cpus.get(f'cpu{cpu}')
+        if have is not None and have != f'node{nid}':
+            errs.append(f'cpu{cpu} is on {have}, expected node{nid}')
+    return errs
+
+
+def judge(res: RunResult, topo: Topology) -> list[str]:
+    """Every reason the run failed; empty when it passed."""
+    why = []
+    if res.rc is None:
+        why.append('no end marker (SMO-END) from the guest: it crashed, '
+                   'hung or timed out')
+    elif res.rc != 0:
+        why.append(f'the guest job exited with status {res.rc}')
+    if res.topology:
+        why += check_topology(res.topology, topo)
+    else:
+        why.append('the guest reported no topology')
+    for r in res.reports:
+        why.append(f'console line {r.lineno}: {r.kind}: {r.line}')
+    return why
+
+
+def run(p: QemuParams, job: str, extra: dict[str, bytes] | None = None,
+        log_path: str | None = None, echo: bool = False) -> RunResult:
+    with tempfile.TemporaryDirectory(prefix='smo-qemu-') as tmp:
+        initrd = os.path.join(tmp, 'initrd.cpio')
+        job_initrd(p.initrd, job, extra, initrd)
+        results = os.path.join(tmp, 'results.txt')
+        params = QemuParams(**{**p.__dict__, 'initrd': initrd})
+        start = time.monotonic()
+        proc = subprocess.Popen(params.argv(results), stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT)
+        lines: list[str] = []
+        assert proc.stdout is not None
+        deadline = start + p.timeout
+        timed_out = False
+        sel = selectors.DefaultSelector()
+        sel.register(proc.stdout, selectors.EVENT_READ)
+        buf = b''
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                timed_out = True
+                proc.kill()
+                break
+            if not sel.select(timeout=min(left, 1.0)):
+                if proc.poll() is not None:
+                    break
+                continue
+            chunk = os.read(proc.stdout.fileno(), 65536)
+            if not chunk:
+                break
+            buf += chunk
+            while b'\n' in buf:
+                line, buf = buf.split(b'\n', 1)
+                text = line.decode('utf-8', 'replace').rstrip('\r')
+                lines.append(text)
+                if echo:
+                    print(text, flush=True)
+        proc.wait()
+        if buf:
+            lines.append(buf.decode('utf-8', 'replace'))
+        if timed_out:
+            lines.append(f'SMO-HARNESS: timeout after {p.timeout}s, '
+                         'QEMU killed')
+        text = '\n'.join(lines)
+        try:
+            with open(results, encoding='utf-8', errors='replace') as f:
+                res_text = f.read().replace('\r', '')
+        except FileNotFoundError:
+            res_text = ''
+        if log_path:
+            with open(log_path, 'w', encoding='utf-8') as f:
+                f.write(text + '\n')
+            with open(log_path + '.results', 'w', encoding='utf-8') as f:
+                f.write(res_text)
+        m = END.search(res_text)
+        return RunResult(console=text, results=res_text,
+                         rc=int(m[1]) if m else None,
+                         topology=parse_topology(res_text),
+                         reports=console.scan(text),
+                         seconds=time.monotonic() - start)
+
+
+def interactive(p: QemuParams) -> int:
+    return subprocess.call(p.argv(None, interactive=True))

@@ -1,0 +1,83 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Emulated NUMA layouts, as plain data, and the QEMU arguments for them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Node:
+    mem_mb: int
+    cpus: tuple[int, ...]       # CPU (socket) ids on this node; () = memory-only
+
+
+@dataclass(frozen=True)
+class Topology:
+    name: str
+    description: str
+    nodes: tuple[Node, ...]
+
+    @property
+    def nr_cpus(self) -> int:
+        return sum(len(n.cpus) for n in self.nodes)
+
+    @property
+    def mem_mb(self) -> int:
+        return sum(n.mem_mb for n in self.nodes)
+
+    def cpu_to_node(self) -> dict[int, int]:
+        return {cpu: nid for nid, n in enumerate(self.nodes) for cpu in n.cpus}
+
+    def online(self) -> str:
+        """What /sys/devices/system/node/online must read."""
+        last = len(self.nodes) - 1
+        return '0' if last == 0 else f'0-{last}'
+
+    def scaled(self, mem_mb: int) -> 'Topology':
+        """The same layout with @mem_mb of memory spread evenly over nodes."""
+        per = mem_mb // len(self.nodes)
+        return Topology(self.name, self.description,
+                        tuple(Node(per, n.cpus) for n in self.nodes))
+
+    def qemu_args(self) -> list[str]:
+        args = ['-m', f'{self.mem_mb}M',
+                '-smp', f'{self.nr_cpus},sockets={self.nr_cpus},'
+                        'cores=1,threads=1']
+        if len(self.nodes) == 1:
+            return args
+        for nid, n in enumerate(self.nodes):
+            args += ['-object', f'memory-backend-ram,id=m{nid},'
+                                f'size={n.mem_mb}M',
+                     '-numa', f'node,nodeid={nid},memdev=m{nid}']
+        for nid, n in enumerate(self.nodes):
+            for cpu in n.cpus:
+                args += ['-numa', f'cpu,node-id={nid},socket-id={cpu}']
+        return args
+
+
+def _even(name: str, desc: str, cpus_per_node: list[int],
+          mem_mb: int = 2048) -> Topology:
+    nodes, cpu = [], 0
+    per = mem_mb // len(cpus_per_node)
+    for n in cpus_per_node:
+        nodes.append(Node(per, tuple(range(cpu, cpu + n))))
+        cpu += n
+    return Topology(name, desc, tuple(nodes))
+
+
+TOPOLOGIES: dict[str, Topology] = {t.name: t for t in [
+    _even('1node', 'one node, 2 CPUs', [2]),
+    _even('2node', 'two nodes, one CPU each', [1, 1]),
+    _even('4node', 'four nodes, one CPU each', [1, 1, 1, 1]),
+    _even('memonly', 'two nodes with CPUs plus a memory-only node 2',
+          [1, 1, 0]),
+]}
+
+
+def get(name: str) -> Topology:
+    try:
+        return TOPOLOGIES[name]
+    except KeyError:
+        raise ValueError(f'unknown topology {name!r}; known: '
+                         f'{", ".join(TOPOLOGIES)}') from None
