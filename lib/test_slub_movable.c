@@ -49,7 +49,7 @@
 
 #define SMO_CMD_MAX	256
 #define SMO_RESULT_MAX	1024
-#define SMO_MAX_ALLOC	(1U << 22)
+#define SMO_MAX_ALLOC	(4U * 1024 * 1024)
 
 struct smo_obj {
 	unsigned long id;
@@ -201,7 +201,7 @@ static int smo_check(struct smo_cache *sc, char *buf, size_t size)
 	xa_for_each(&sc->objs, id, obj) {
 		if (!smo_obj_ok(sc, obj, id)) {
 			if (!bad)
-				pr_err("%s: object %lu at %px corrupted\n",
+				pr_err("%s: object %lu at %p corrupted\n",
 				       sc->name, id, obj);
 			bad++;
 		}
