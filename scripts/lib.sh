@@ -8,7 +8,7 @@ SMO_BUILD=${SMO_BUILD:-$SMO_TOP/build}
 SMO_BASE_TREE=$SMO_BUILD/base		# pristine, read-only
 SMO_SRC=$SMO_BUILD/src			# patched tree the kernels are built from
 SMO_GIT_TREE=$SMO_BUILD/tree		# git tree, one commit per patch
-SMO_PATCHES=$SMO_TOP/patches
+SMO_PATCHES=${SMO_PATCHES:-$SMO_TOP/patches}
 SMO_PYTHON=${SMO_PYTHON:-/usr/bin/python3}
 # ccache lives outside the repository so that fresh clones (CI) reuse it.
 export CCACHE_DIR=${CCACHE_DIR:-/var/cache/smo-ccache}

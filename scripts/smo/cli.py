@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import unittest
 
 from . import kconfig, ktap, qemu, topology
 
@@ -45,13 +46,16 @@ def cmd_run(args: argparse.Namespace) -> int:
         if not os.path.exists(f):
             print(f'ERROR: {f} does not exist (build first)', file=sys.stderr)
             return 2
+    expect = p.topology
+    if args.expect_topology:
+        expect = topology.get(args.expect_topology)
     with open(args.job, encoding='utf-8') as f:
         job = f.read()
     label = args.label or f'{os.path.basename(args.job)}@{args.topology}'
     print(f'==> booting {os.path.basename(args.obj)} on {args.topology} '
           f'({p.topology.description}), job {args.job}', flush=True)
     res = qemu.run(p, job, log_path=args.log, echo=args.verbose)
-    why = qemu.judge(res, p.topology)
+    why = qemu.judge(res, expect)
     suite = ktap.parse(res.job_output, prefix=f'{label}:')
     if args.print_output:
         sys.stdout.write(res.job_output)
@@ -75,6 +79,38 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 1 if why else 0
 
 
+def cmd_unit(args: argparse.Namespace) -> int:
+    """Run the unit tests; print one PASS/FAIL line per test."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    suite = unittest.defaultTestLoader.discover(
+        os.path.join(here, 'tests'), top_level_dir=os.path.dirname(here))
+    result = _LineResult()
+    suite.run(result)
+    return 0 if result.wasSuccessful() and result.testsRun else 1
+
+
+class _LineResult(unittest.TestResult):
+    def addSuccess(self, test: unittest.TestCase) -> None:
+        super().addSuccess(test)
+        print(f'PASS unit:{test.id()}', flush=True)
+
+    def _bad(self, test: unittest.TestCase, err: object) -> None:
+        print(f'FAIL unit:{test.id()}', flush=True)
+        print(self._exc_info_to_string(err, test), file=sys.stderr)
+
+    def addFailure(self, test, err):  # type: ignore[no-untyped-def]
+        super().addFailure(test, err)
+        self._bad(test, err)
+
+    def addError(self, test, err):  # type: ignore[no-untyped-def]
+        super().addError(test, err)
+        self._bad(test, err)
+
+    def addSkip(self, test, reason):  # type: ignore[no-untyped-def]
+        super().addSkip(test, reason)
+        print(f'SKIP unit:{test.id()} ({reason})', flush=True)
+
+
 def cmd_shell(args: argparse.Namespace) -> int:
     return qemu.interactive(_params(args))
 
@@ -87,6 +123,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument('--config', required=True)
     p.add_argument('fragments', nargs='+')
     p.set_defaults(func=cmd_check_config)
+
+    p = sub.add_parser('unit', help='run the harness unit tests')
+    p.set_defaults(func=cmd_unit)
 
     for name, func, hlp in [('run', cmd_run, 'boot and run a job'),
                             ('shell', cmd_shell, 'boot to a shell')]:
@@ -107,6 +146,10 @@ def main(argv: list[str] | None = None) -> int:
         if name == 'run':
             p.add_argument('--job', required=True, help='guest shell script')
             p.add_argument('--label')
+            p.add_argument('--expect-topology',
+                           choices=list(topology.TOPOLOGIES),
+                           help='judge against another layout (to prove '
+                           'that a wrong QEMU command line is caught)')
             p.add_argument('--log', help='write the console log here')
             p.add_argument('--results-file')
             p.add_argument('--tap', action='store_true',

@@ -12,7 +12,7 @@ _STAMP = re.compile(r'\[\s*\d+\.\d+\]\s?(.*)$')
 
 REPORTS: list[tuple[str, re.Pattern[str]]] = [
     ('BUG', re.compile(r'\bBUG: ')),
-    ('slab error', re.compile(r'\bBUG \S+ \((Not t|T)ainted\)')),
+    ('slab error', re.compile(r'\bBUG \S+ \((Not tainted|Tainted: [^)]*)\)')),
     ('WARNING', re.compile(r'\bWARNING: ')),
     ('Oops', re.compile(r'\bOops\b')),
     ('KASAN', re.compile(r'\bKASAN: ')),

@@ -1,0 +1,220 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Unit tests of the SMO host harness; no kernel or QEMU needed."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import unittest
+
+from smo import console, cpio, kconfig, ktap, qemu, topology
+
+DATA = os.path.join(os.path.dirname(__file__), 'test_data')
+
+
+def data(name: str) -> str:
+    with open(os.path.join(DATA, name), encoding='utf-8') as f:
+        return f.read()
+
+
+class KconfigTest(unittest.TestCase):
+    def test_parse_set_and_unset(self) -> None:
+        opts = kconfig.parse(['CONFIG_A=y', '# CONFIG_B is not set',
+                              'CONFIG_C="-smo"', 'junk'])
+        self.assertEqual(opts['CONFIG_A'].value, 'y')
+        self.assertEqual(opts['CONFIG_B'].value, 'n')
+        self.assertEqual(opts['CONFIG_C'].value, '"-smo"')
+        self.assertEqual(len(opts), 3)
+
+    def test_missing_finds_dropped_changed_and_unwanted(self) -> None:
+        want = kconfig.parse(['CONFIG_A=y', 'CONFIG_B=m', 'CONFIG_C=y',
+                              '# CONFIG_SLUB_TINY is not set', 'CONFIG_D=8'])
+        have = kconfig.parse(['CONFIG_A=y', 'CONFIG_B=y',
+                              'CONFIG_SLUB_TINY=y', 'CONFIG_D=8'])
+        bad = {o.name: h for o, h in kconfig.missing(want, have)}
+        self.assertEqual(bad, {'CONFIG_B': 'y', 'CONFIG_C': 'not set',
+                               'CONFIG_SLUB_TINY': 'y'})
+
+    def test_check_raises_naming_each_option(self) -> None:
+        with tempfile.TemporaryDirectory() as d:
+            frag, conf = os.path.join(d, 'f'), os.path.join(d, '.config')
+            with open(frag, 'w') as f:
+                f.write('CONFIG_X=y\nCONFIG_Y=y\nCONFIG_Z=y\n')
+            with open(conf, 'w') as f:
+                f.write('CONFIG_Y=y\n# CONFIG_Z is not set\n')
+            with self.assertRaises(kconfig.ConfigError) as cm:
+                kconfig.check([frag], conf)
+            msg = str(cm.exception)
+            self.assertIn('CONFIG_X=y', msg)
+            self.assertIn('CONFIG_Z=y', msg)
+            self.assertNotIn('CONFIG_Y=y', msg)
+            with open(conf, 'a') as f:
+                f.write('CONFIG_X=y\nCONFIG_Z=y\n')
+            kconfig.check([frag], conf)
+
+    def test_repo_fragments_parse(self) -> None:
+        top = os.path.join(os.path.dirname(__file__), '..', '..', '..')
+        fast = kconfig.parse_file(os.path.join(top, 'configs/fast.config'))
+        self.assertEqual(fast['CONFIG_SLUB_TINY'].value, 'n')
+        self.assertEqual(fast['CONFIG_SLUB_STATS'].value, 'y')
+        debug = kconfig.parse_file(os.path.join(top, 'configs/debug.config'))
+        self.assertEqual(debug['CONFIG_KASAN'].value, 'y')
+
+
+class TopologyTest(unittest.TestCase):
+    def test_one_node_has_no_numa_args(self) -> None:
+        t = topology.get('1node')
+        self.assertNotIn('-numa', t.qemu_args())
+        self.assertEqual(t.online(), '0')
+
+    def test_four_nodes_with_cpus_on_each(self) -> None:
+        t = topology.get('4node')
+        args = ' '.join(t.qemu_args())
+        for n in range(4):
+            self.assertIn(f'node,nodeid={n},memdev=m{n}', args)
+            self.assertIn(f'cpu,node-id={n},socket-id={n}', args)
+        self.assertIn('-smp 4,sockets=4', args)
+        self.assertEqual(t.online(), '0-3')
+
+    def test_memory_only_node(self) -> None:
+        t = topology.get('memonly')
+        self.assertEqual(t.nodes[2].cpus, ())
+        self.assertNotIn('node-id=2', ' '.join(t.qemu_args()))
+        self.assertIn('memdev=m2', ' '.join(t.qemu_args()))
+
+    def test_scaled_keeps_layout(self) -> None:
+        t = topology.get('4node').scaled(1024)
+        self.assertEqual(t.mem_mb, 1024)
+        self.assertEqual(t.cpu_to_node(), {0: 0, 1: 1, 2: 2, 3: 3})
+
+    def test_unknown_name(self) -> None:
+        with self.assertRaises(ValueError):
+            topology.get('3node')
+
+
+class ConsoleTest(unittest.TestCase):
+    def test_clean_boot_has_no_reports(self) -> None:
+        self.assertEqual(console.scan(data('clean-boot.log')), [])
+
+    def test_reports_are_found(self) -> None:
+        for name, kind in [('kasan.log', 'BUG'), ('lockdep.log', 'WARNING'),
+                           ('slab-error.log', 'slab error')]:
+            found = console.scan(data(name))
+            self.assertEqual([r.kind for r in found], [kind], name)
+
+    def test_each_pattern(self) -> None:
+        for line, kind in [
+                ('Kernel panic - not syncing: x', 'panic'),
+                ('Oops: 0000 [#1] SMP', 'Oops'),
+                ('kmemleak: 2 new suspected memory leaks (see x)',
+                 'kmemleak'),
+                ('general protection fault, probably for x', 'GPF'),
+                ('rcu: INFO: rcu_preempt detected stalls on CPUs', 'RCU stall'),
+                ('WARNING: CPU: 1 PID: 1 at mm/slub.c:10 f+0x1', 'WARNING')]:
+            found = console.scan(f'[   12.000001] {line}\n')
+            self.assertEqual([r.kind for r in found], [kind], line)
+
+
+class KtapTest(unittest.TestCase):
+    def test_kselftest_output(self) -> None:
+        s = ktap.parse(data('kselftest.tap'), prefix='x:')
+        self.assertEqual([(r.name, r.status) for r in s.results], [
+            ('x:shrink keeps slabs without mobility', 'pass'),
+            ('x:shrink reaches the optimum', 'fail'),
+            ('x:balance', 'skip')])
+        self.assertEqual(s.results[2].reason, 'CONFIG_SMO_NODE not set')
+        self.assertFalse(s.ok)
+
+    def test_nested_subtests_and_plan(self) -> None:
+        text = ('KTAP version 1\n1..1\n    KTAP version 1\n    1..2\n'
+                '    ok 1 a\n    not ok 2 b\nnot ok 1 suite\n')
+        s = ktap.parse(text)
+        self.assertEqual([(r.name, r.status) for r in s.results],
+                         [('suite/a', 'pass'), ('suite/b', 'fail'),
+                          ('suite', 'fail')])
+        self.assertEqual(s.errors, [])
+
+    def test_plan_mismatch_and_empty(self) -> None:
+        s = ktap.parse('TAP version 13\n1..3\nok 1 a\n')
+        self.assertIn('planned 3 tests, saw 1', s.errors)
+        self.assertFalse(s.ok)
+        self.assertFalse(ktap.parse('nothing here\n').ok)
+        s = ktap.parse('TAP version 13\nok 1 a\nBail out! broken\n')
+        self.assertEqual(s.bailed, 'broken')
+        self.assertFalse(s.ok)
+
+
+class QemuTest(unittest.TestCase):
+    def params(self, **kw: object) -> qemu.QemuParams:
+        base = dict(kernel='bzImage', initrd='initrd',
+                    topology=topology.get('2node'))
+        base.update(kw)
+        return qemu.QemuParams(**base)  # type: ignore[arg-type]
+
+    def test_argv_defaults_to_tcg_and_results_port(self) -> None:
+        argv = self.params().argv('/tmp/r')
+        self.assertIn('tcg', argv)
+        self.assertNotIn('-icount', argv)
+        self.assertEqual(argv[-2:], ['-serial', 'file:/tmp/r'])
+        self.assertIn('console=ttyS0,115200', self.params().kernel_cmdline())
+
+    def test_kvm_icount_debug(self) -> None:
+        p = self.params(kvm=True, icount=True, debug=True)
+        argv = p.argv(None)
+        self.assertIn('kvm', argv)
+        self.assertIn('shift=0,align=off,sleep=off', argv)
+        self.assertIn('panic_on_warn=1', p.kernel_cmdline())
+
+    def good(self) -> qemu.RunResult:
+        res = ('SMO-TOPO online=0-1\nSMO-TOPO cpu0=node0\n'
+               'SMO-TOPO cpu1=node1\nSMO-JOB-BEGIN\nTAP version 13\n'
+               '1..1\nok 1 a\nSMO-END rc=0\n')
+        return qemu.RunResult(console='', results=res, rc=0,
+                              topology=qemu.parse_topology(res))
+
+    def test_judge_passes_a_good_run(self) -> None:
+        res = self.good()
+        self.assertEqual(qemu.judge(res, topology.get('2node')), [])
+        self.assertEqual(res.job_output.strip(), 'TAP version 13\n1..1\nok 1 a')
+
+    def test_judge_catches_missing_end_marker(self) -> None:
+        res = self.good()
+        res.rc = None
+        why = qemu.judge(res, topology.get('2node'))
+        self.assertTrue(any('no end marker' in w for w in why))
+
+    def test_judge_catches_wrong_topology(self) -> None:
+        why = qemu.judge(self.good(), topology.get('4node'))
+        self.assertTrue(any('node online' in w for w in why))
+        self.assertTrue(any('2 CPUs, expected 4' in w for w in why))
+
+    def test_judge_catches_cpu_on_wrong_node(self) -> None:
+        res = self.good()
+        res.topology['cpu1'] = 'node0'
+        why = qemu.judge(res, topology.get('2node'))
+        self.assertEqual(why, ['cpu1 is on node0, expected node1'])
+
+    def test_judge_catches_console_reports_and_rc(self) -> None:
+        res = self.good()
+        res.rc = 3
+        res.reports = console.scan(data('kasan.log'))
+        why = qemu.judge(res, topology.get('2node'))
+        self.assertIn('the guest job exited with status 3', why)
+        self.assertTrue(any('KASAN' in w for w in why))
+
+
+class CpioTest(unittest.TestCase):
+    def test_newc_layout(self) -> None:
+        blob = cpio.archive({'job.sh': (0o755, b'echo hi\n')})
+        self.assertEqual(len(blob) % 512, 0)
+        self.assertTrue(blob.startswith(b'070701'))
+        namesize = int(blob[94:102], 16)
+        self.assertEqual(blob[110:110 + namesize], b'job.sh\0')
+        mode = int(blob[14:22], 16)
+        self.assertEqual(mode, 0o100755)
+        self.assertIn(b'echo hi\n', blob)
+        self.assertIn(b'TRAILER!!!\0', blob)
+
+
+if __name__ == '__main__':
+    unittest.main()

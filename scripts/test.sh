@@ -1,0 +1,120 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make test: apply, check, build, boot, run every test.  Each check appends
+# "PASS|FAIL|SKIP <name>" to build/test-results.txt; the last line printed
+# is "N passed, N failed, N skipped" and the exit status is non-zero on any
+# failure.
+. "$(dirname "$0")/lib.sh"
+
+T0=$(date +%s)
+R=$SMO_BUILD/test-results.txt
+mkdir -p "$SMO_BUILD/logs"
+: >"$R"
+PY() { (cd "$SMO_TOP/scripts" && "$SMO_PYTHON" -m smo.cli "$@"); }
+elapsed() { echo "$(( $(date +%s) - T0 ))s"; }
+section() { printf '\n==> [%s] %s\n' "$(elapsed)" "$*"; }
+# step NAME CMD...: one check, recorded by its exit status.
+step() {
+	local name=$1; shift
+	if "$@"; then echo "PASS $name" >>"$R"; echo "    ok   $name"
+	else echo "FAIL $name" >>"$R"; echo "    FAIL $name"; return 1; fi
+}
+# lines CMD...: a check that prints its own PASS/FAIL lines.
+lines() {
+	local out rc
+	out=$("$@") && rc=0 || rc=$?
+	printf '%s\n' "$out" | grep -E '^(PASS|FAIL|SKIP) ' >>"$R" || true
+	printf '%s\n' "$out" | sed -e 's/^PASS /    ok   /' -e 's/^FAIL /    FAIL /'
+	[ $rc = 0 ] || [ -n "$(printf '%s\n' "$out" | grep '^FAIL ')" ] ||
+		{ echo "FAIL $1 (exit $rc)" >>"$R"; echo "    FAIL $1 (exit $rc)"; }
+	return 0
+}
+# expect_fail NAME CMD...: a check that must fail (the harness catches it).
+expect_fail() {
+	local name=$1 out; shift
+	if out=$("$@" 2>&1); then
+		echo "FAIL $name" >>"$R"; echo "    FAIL $name (was not caught)"
+	else
+		echo "PASS $name" >>"$R"; echo "    ok   $name"
+		printf '%s\n' "$out" | grep -E 'ERROR|FAIL|no end marker|expected' |
+			head -3 | sed 's/^/         caught: /'
+	fi
+}
+
+section "setting up: packages and the pinned base"
+"$SMO_TOP/scripts/deps.sh"
+"$SMO_TOP/scripts/base.sh"
+
+section "harness unit tests (no kernel)"
+lines PY unit
+
+section "applying the series (quilt, fuzz 0) and the refusal checks"
+step "apply:series onto build/src" "$SMO_TOP/scripts/prepare-src.sh"
+lines "$SMO_TOP/scripts/check-apply.sh"
+
+section "git tree, export round trip, mailable series"
+step "tree:one commit per patch" "$SMO_TOP/scripts/tree.sh"
+roundtrip() {
+	local d; d=$(mktemp -d)
+	mkdir -p "$d/patches"; cp "$SMO_PATCHES/series" "$d/patches/"
+	"$SMO_TOP/scripts/export.sh" --out "$d" >/dev/null 2>&1 &&
+	diff -r "$SMO_PATCHES" "$d/patches" -x cover-letter.txt &&
+	for f in $(series_all_new_files); do diff -u "$SMO_TOP/$f" "$d/$f" || return 1; done
+	rm -rf "$d"
+}
+step "export:apply then export is a no-op" roundtrip
+step "series:git am of the mailable series equals make apply" \
+	"$SMO_TOP/scripts/series.sh" --check
+
+section "checkpatch.pl --strict"
+lines "$SMO_TOP/scripts/checkpatch.sh"
+
+for cfg in fast debug; do
+	section "building the $cfg config"
+	if step "build:$cfg" "$SMO_TOP/scripts/build.sh" "$cfg"; then
+		step "initramfs:$cfg" "$SMO_TOP/scripts/initramfs.sh" "$SMO_BUILD/obj-$cfg"
+	fi
+done
+
+section "bisectability: W=1 objects after each patch"
+lines "$SMO_TOP/scripts/bisect.sh"
+
+boot() {	# $1: config, $2: topology, $3: job
+	local extra=()
+	[ "$1" = debug ] && extra=(--debug)
+	PY run --obj "$SMO_BUILD/obj-$1" --topology "$2" "${extra[@]}" \
+		--job "guest/jobs/$3.sh" --tap --label "$1:$3@$2" \
+		--log "$SMO_BUILD/logs/$1-$3-$2.log" --results-file "$R" || true
+}
+section "boot tests"
+for topo in 1node 2node 4node memonly; do
+	[ -f "$SMO_BUILD/obj-fast/initramfs.cpio" ] && boot fast $topo boot
+done
+[ -f "$SMO_BUILD/obj-debug/initramfs.cpio" ] && boot debug 4node boot
+
+section "the harness catches what it must"
+if [ -f "$SMO_BUILD/obj-fast/initramfs.cpio" ]; then
+	expect_fail "harness:catches a wrong topology" PY run \
+		--obj "$SMO_BUILD/obj-fast" --topology 2node --expect-topology 4node \
+		--job guest/jobs/boot.sh --tap
+	expect_fail "harness:catches a missing end marker" PY run \
+		--obj "$SMO_BUILD/obj-fast" --topology 1node \
+		--job guest/jobs/no-end-marker.sh
+	expect_fail "harness:catches a failing guest test" PY run \
+		--obj "$SMO_BUILD/obj-fast" --topology 1node \
+		--job guest/jobs/failing.sh --tap
+	bad=$(mktemp)
+	echo 'CONFIG_SMO_NO_SUCH_OPTION=y' >"$bad"
+	expect_fail "harness:catches a config option that did not stick" \
+		PY check-config --config "$SMO_BUILD/obj-fast/.config" \
+		"$SMO_TOP/configs/fast.config" "$bad"
+	rm -f "$bad"
+fi
+
+section "summary ($(elapsed))"
+grep '^FAIL ' "$R" | sed 's/^/    /' || true
+p=$(grep -c '^PASS ' "$R" || true)
+f=$(grep -c '^FAIL ' "$R" || true)
+s=$(grep -c '^SKIP ' "$R" || true)
+echo "$p passed, $f failed, $s skipped"
+[ "$f" = 0 ] && [ "$p" -gt 0 ]
