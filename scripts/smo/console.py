@@ -17,18 +17,13 @@ REPORTS: list[tuple[str, re.Pattern[str]]] = [
     ('Oops', re.compile(r'\bOops\b')),
     ('KASAN', re.compile(r'\bKASAN: ')),
     ('lockdep', re.compile(r'possible (circular|recursive) locking|'
-                           r'inconsistent lock state|lockdep')),
+                           r'inconsistent lock state|DEBUG_LOCKS_WARN_ON|'
+                           r'lockdep is turned off|suspicious RCU usage')),
     ('panic', re.compile(r'Kernel panic')),
     ('GPF', re.compile(r'general protection fault')),
     ('kmemleak', re.compile(r'kmemleak: \d+ new suspected memory leaks')),
     ('RCU stall', re.compile(r'rcu: INFO: .*detected stalls')),
     ('slab validate', re.compile(r'SLUB: .*(corrupt|error)', re.I)),
-]
-
-# Messages that look like reports but are not.
-ALLOWED = [
-    re.compile(r'lockdep: .*(fixed|Copyright)'),
-    re.compile(r'Lock dependency validator'),
 ]
 
 
@@ -46,8 +41,6 @@ def scan(text: str) -> list[Report]:
         if not m:
             continue
         msg = m[1]
-        if any(a.search(msg) for a in ALLOWED):
-            continue
         for kind, pat in REPORTS:
             if pat.search(msg):
                 found.append(Report(kind, raw.strip(), no))
