@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Test module for SLUB caches: fragment a cache on purpose and verify
- * every object it owns.
+ * Test module for SLUB movable objects: fragment a cache on purpose, let
+ * SLUB move its objects, and verify every object it owns.
  *
  * The module creates two constructor-backed caches, smo_test_64 and
  * smo_test_600 (SLAB_NO_MERGE, so each has its own directory in
  * /sys/kernel/slab/).  It owns every object it allocates: objects live in
  * a per-cache XArray indexed by a unique id, and each carries its id and a
  * checksum of its payload, so that "check" can prove that no object was
- * lost or corrupted.
+ * lost or corrupted.  Mobility is off until "enable <cache>".
  *
  * Commands are written to /sys/kernel/debug/test_slub_movable/control, one
  * per write; reading the file returns the result of the last command.
@@ -20,7 +20,14 @@
  *   free <cache> random <seed> <pct>   free each object with pct % chance
  *   free <cache> all                   free every object
  *   check <cache>                      verify every object; the result is
- *                                      "objects=N nodes N0=a N1=b ..."
+ *                                      "objects=N N0=a N1=b ..." (the node
+ *                                      of each object's memory)
+ *   enable <cache> / disable <cache>   make the objects movable, or not
+ *   stats <cache>                      "moved=M failed=F deferred=D": objects
+ *                                      the callbacks moved, could not move,
+ *                                      and freed for a concurrent free
+ *   defrag [<node>]                    run kmem_defrag_slabs(node); the
+ *                                      result is "freed=N"
  *   selftest                           run the module's own tests
  *
  * <cache> is a cache name (smo_test_64 or smo_test_600).  Positions count
@@ -29,13 +36,21 @@
  * out of range fails with -EINVAL (-ENODEV for the node) and changes
  * nothing.
  *
- * Locking: smo_lock (a mutex) serialises all commands.  Objects are only
- * allocated and freed under it.
+ * Locking: smo_lock (a mutex) serialises the commands.  Each cache's lock
+ * (a spinlock) protects its objects against the SLUB callbacks, which run
+ * from kmem_cache_shrink() and kmem_defrag_slabs() without smo_lock:
+ * under sc->lock an object is freed, pinned, unpinned or replaced.
+ * smo_isolate() finds out whether an object is live by looking its address
+ * up in sc->live, never by reading it: an object freed concurrently must
+ * not be touched.  The owner frees a pinned object by marking it
+ * SMO_FREE_PENDING, and smo_migrate() frees it.  Lock order: smo_lock,
+ * slab_mutex (SLUB's, around the callbacks), sc->lock, xa_lock.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/crc32.h>
+#include <linux/log2.h>
 #include <linux/debugfs.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -51,20 +66,29 @@
 #define SMO_RESULT_MAX	1024
 #define SMO_MAX_ALLOC	(4U * 1024 * 1024)
 
+/* smo_obj.flags, changed under sc->lock */
+#define SMO_PINNED		0x1	/* isolated: migrate will handle it */
+#define SMO_FREE_PENDING	0x2	/* freed while pinned */
+
 struct smo_obj {
 	unsigned long id;
 	u32 csum;
 	u32 len;		/* bytes of payload */
+	u32 flags;
 	u8 payload[];
 };
 
 struct smo_cache {
 	const char *name;
 	unsigned int size;
+	unsigned int shift;	/* address >> shift: key in live */
 	struct kmem_cache *cache;
+	spinlock_t lock;	/* objects: see the top of the file */
 	struct xarray objs;	/* id -> struct smo_obj * */
+	struct xarray live;	/* address >> shift -> struct smo_obj * */
 	unsigned long next_id;
 	unsigned long nr_objs;
+	unsigned long moved, failed, deferred;
 };
 
 static struct smo_cache smo_caches[] = {
@@ -83,6 +107,12 @@ static void smo_ctor(void *p)
 	obj->id = ULONG_MAX;
 	obj->csum = 0;
 	obj->len = 0;
+	obj->flags = 0;
+}
+
+static unsigned long smo_key(struct smo_cache *sc, void *obj)
+{
+	return (unsigned long)obj >> sc->shift;
 }
 
 /* The payload is a function of the id, so a moved object can be checked. */
@@ -115,6 +145,99 @@ static struct smo_cache *smo_find_cache(const char *name)
 	return NULL;
 }
 
+static struct smo_cache *smo_cache_of(struct kmem_cache *s)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(smo_caches); i++)
+		if (smo_caches[i].cache == s)
+			return &smo_caches[i];
+	return NULL;
+}
+
+/*
+ * Pin the objects that are still live; NULL the others.  An object is
+ * live if sc->live maps its address to it: that lookup reads only the
+ * XArray, so an object freed concurrently is never touched.
+ */
+static void *smo_isolate(struct kmem_cache *s, void **ptr, int nr)
+{
+	struct smo_cache *sc = smo_cache_of(s);
+	int i;
+
+	if (WARN_ON_ONCE(!sc)) {
+		memset(ptr, 0, nr * sizeof(*ptr));
+		return NULL;
+	}
+	spin_lock(&sc->lock);
+	for (i = 0; i < nr; i++) {
+		struct smo_obj *obj = ptr[i];
+
+		if (xa_load(&sc->live, smo_key(sc, obj)) != obj) {
+			ptr[i] = NULL;
+			continue;
+		}
+		obj->flags |= SMO_PINNED;
+	}
+	spin_unlock(&sc->lock);
+	return sc;
+}
+
+/*
+ * Move one pinned object to @node: allocate, copy, repoint the module's
+ * references (objs and live), free the old object.  If the owner freed it
+ * meanwhile, just free it; if no memory, unpin it and leave it.
+ */
+static void smo_migrate_one(struct smo_cache *sc, struct smo_obj *obj,
+			    int node)
+{
+	struct smo_obj *new;
+	bool free_old = false;
+
+	new = kmem_cache_alloc_node(sc->cache, GFP_KERNEL | __GFP_THISNODE |
+				    __GFP_NOWARN, node);
+	if (new && xa_reserve(&sc->live, smo_key(sc, new), GFP_KERNEL)) {
+		kmem_cache_free(sc->cache, new);
+		new = NULL;
+	}
+
+	spin_lock(&sc->lock);
+	obj->flags &= ~SMO_PINNED;
+	if (obj->flags & SMO_FREE_PENDING) {
+		sc->deferred++;
+		free_old = true;
+	} else if (new) {
+		memcpy(new, obj, sc->size);
+		xa_store(&sc->objs, obj->id, new, GFP_ATOMIC);
+		xa_erase(&sc->live, smo_key(sc, obj));
+		xa_store(&sc->live, smo_key(sc, new), new, GFP_ATOMIC);
+		sc->moved++;
+		free_old = true;
+		new = NULL;
+	} else {
+		sc->failed++;
+	}
+	spin_unlock(&sc->lock);
+
+	if (new) {
+		xa_release(&sc->live, smo_key(sc, new));
+		kmem_cache_free(sc->cache, new);
+	}
+	if (free_old)
+		kmem_cache_free(sc->cache, obj);
+}
+
+static void smo_migrate(struct kmem_cache *s, void **ptr, int nr, int node,
+			void *private)
+{
+	struct smo_cache *sc = private;
+	int i;
+
+	for (i = 0; i < nr; i++)
+		if (ptr[i])
+			smo_migrate_one(sc, ptr[i], node);
+}
+
 static int smo_alloc(struct smo_cache *sc, unsigned long n, int node)
 {
 	unsigned long i;
@@ -127,8 +250,13 @@ static int smo_alloc(struct smo_cache *sc, unsigned long n, int node)
 		if (!obj)
 			return -ENOMEM;
 		smo_fill(sc, obj, sc->next_id);
-		err = xa_err(xa_store(&sc->objs, sc->next_id, obj, GFP_KERNEL));
+		err = xa_err(xa_store(&sc->live, smo_key(sc, obj), obj,
+				      GFP_KERNEL));
+		if (!err)
+			err = xa_err(xa_store(&sc->objs, sc->next_id, obj,
+					      GFP_KERNEL));
 		if (err) {
+			xa_erase(&sc->live, smo_key(sc, obj));
 			kmem_cache_free(sc->cache, obj);
 			return err;
 		}
@@ -141,12 +269,23 @@ static int smo_alloc(struct smo_cache *sc, unsigned long n, int node)
 
 static void smo_free_one(struct smo_cache *sc, unsigned long id)
 {
-	struct smo_obj *obj = xa_erase(&sc->objs, id);
+	struct smo_obj *obj;
 
-	if (WARN_ON_ONCE(!obj))
+	spin_lock(&sc->lock);
+	obj = xa_erase(&sc->objs, id);
+	if (WARN_ON_ONCE(!obj)) {
+		spin_unlock(&sc->lock);
 		return;
-	kmem_cache_free(sc->cache, obj);
+	}
+	xa_erase(&sc->live, smo_key(sc, obj));
 	sc->nr_objs--;
+	if (obj->flags & SMO_PINNED) {
+		obj->flags |= SMO_FREE_PENDING;	/* smo_migrate() frees it */
+		obj = NULL;
+	}
+	spin_unlock(&sc->lock);
+	if (obj)
+		kmem_cache_free(sc->cache, obj);
 }
 
 enum smo_pattern { SMO_COUNT, SMO_EVERY, SMO_RANDOM, SMO_ALL };
@@ -199,14 +338,20 @@ static int smo_check(struct smo_cache *sc, char *buf, size_t size)
 	if (!per_node)
 		return -ENOMEM;
 	xa_for_each(&sc->objs, id, obj) {
-		if (!smo_obj_ok(sc, obj, id)) {
-			if (!bad)
-				pr_err("%s: object %lu at %p corrupted\n",
-				       sc->name, id, obj);
-			bad++;
+		/* objects move under sc->lock: look again under it */
+		spin_lock(&sc->lock);
+		obj = xa_load(&sc->objs, id);
+		if (obj) {
+			if (!smo_obj_ok(sc, obj, id)) {
+				if (!bad)
+					pr_err("%s: object %lu at %p corrupted\n",
+					       sc->name, id, obj);
+				bad++;
+			}
+			per_node[page_to_nid(virt_to_page(obj))]++;
+			n++;
 		}
-		per_node[page_to_nid(virt_to_page(obj))]++;
-		n++;
+		spin_unlock(&sc->lock);
 		cond_resched();
 	}
 	len = scnprintf(buf, size, "objects=%lu", n);
@@ -272,6 +417,23 @@ static int smo_run(char *cmd, char *buf, size_t size)
 	if (!strcmp(argv[0], "selftest"))
 		return argc == 1 ? smo_selftest(buf, size) : -EINVAL;
 
+	if (!strcmp(argv[0], "defrag")) {
+		long freed;
+
+		if (argc > 2)
+			return -EINVAL;
+		if (argc == 2) {
+			err = smo_parse_node(argv[1], &node);
+			if (err)
+				return err;
+		}
+		freed = kmem_defrag_slabs(node);
+		if (freed < 0)
+			return freed;
+		scnprintf(buf, size, "freed=%ld\n", freed);
+		return 0;
+	}
+
 	if (argc < 2)
 		return -EINVAL;
 	sc = smo_find_cache(argv[1]);
@@ -280,6 +442,20 @@ static int smo_run(char *cmd, char *buf, size_t size)
 
 	if (!strcmp(argv[0], "check"))
 		return argc == 2 ? smo_check(sc, buf, size) : -EINVAL;
+
+	if (!strcmp(argv[0], "enable") && argc == 2)
+		return kmem_cache_setup_mobility(sc->cache, smo_isolate,
+						 smo_migrate);
+	if (!strcmp(argv[0], "disable") && argc == 2)
+		return kmem_cache_setup_mobility(sc->cache, NULL, NULL);
+
+	if (!strcmp(argv[0], "stats") && argc == 2) {
+		spin_lock(&sc->lock);
+		scnprintf(buf, size, "moved=%lu failed=%lu deferred=%lu\n",
+			  sc->moved, sc->failed, sc->deferred);
+		spin_unlock(&sc->lock);
+		return 0;
+	}
 
 	if (!strcmp(argv[0], "alloc")) {
 		if (argc < 3 || argc > 4 ||
@@ -325,6 +501,48 @@ static int smo_run(char *cmd, char *buf, size_t size)
 	return -EINVAL;
 }
 
+static void smo_dummy_ctor(void *p)
+{
+}
+
+/* Caches SLUB must refuse to make movable, and one it must accept. */
+static int smo_selftest_mobility(char *buf, size_t size)
+{
+	struct kmem_cache_args args = {
+		.ctor = smo_dummy_ctor,
+		.isolate = smo_isolate,
+		.migrate = smo_migrate,
+	};
+	struct kmem_cache *c;
+	int err;
+
+	c = kmem_cache_create("smo_selftest_noctor", 32, NULL, SLAB_NO_MERGE);
+	if (!c)
+		return -ENOMEM;
+	err = kmem_cache_setup_mobility(c, smo_isolate, smo_migrate);
+	if (err != -EINVAL)
+		goto fail;
+	err = kmem_cache_setup_mobility(c, NULL, NULL);
+	kmem_cache_destroy(c);
+	if (err)
+		goto fail;
+
+	/* created movable through kmem_cache_args */
+	c = kmem_cache_create("smo_selftest_args", 32, &args, SLAB_NO_MERGE);
+	if (!c) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	err = kmem_cache_setup_mobility(c, smo_isolate, NULL);
+	kmem_cache_destroy(c);
+	if (err != -EINVAL)
+		goto fail;
+	return 0;
+fail:
+	scnprintf(buf, size, "FAIL: mobility refusals (%d)\n", err);
+	return -EIO;
+}
+
 /* Self-test: parse errors change nothing, and alloc/free/check agree. */
 static int smo_selftest(char *buf, size_t size)
 {
@@ -334,7 +552,9 @@ static int smo_selftest(char *buf, size_t size)
 		"alloc smo_test_64 99999999999", "alloc smo_test_64 1 1024",
 		"free smo_test_64", "free smo_test_64 every 0",
 		"free smo_test_64 random 1 101", "free smo_test_64 all 1",
-		"check smo_test_64 1", "frob smo_test_64",
+		"check smo_test_64 1", "frob smo_test_64", "enable",
+		"enable nosuch", "enable smo_test_64 1", "stats smo_test_64 x",
+		"defrag 1 2", "defrag x", "defrag 1024", "defrag -1",
 	};
 	struct smo_cache *sc = &smo_caches[0];
 	unsigned long before = sc->nr_objs, freed;
@@ -369,6 +589,9 @@ static int smo_selftest(char *buf, size_t size)
 		scnprintf(buf, size, "FAIL: check after free: %d\n", err);
 		return err;
 	}
+	err = smo_selftest_mobility(buf, size);
+	if (err)
+		return err;
 	scnprintf(buf, size, "selftest ok\n");
 	return 0;
 }
@@ -422,8 +645,11 @@ static void smo_destroy_caches(void)
 
 		if (!sc->cache)
 			continue;
+		/* waits for a pass that runs the callbacks to finish */
+		kmem_cache_setup_mobility(sc->cache, NULL, NULL);
 		smo_free(sc, SMO_ALL, 0, 0);
 		xa_destroy(&sc->objs);
+		xa_destroy(&sc->live);
 		kmem_cache_destroy(sc->cache);
 		sc->cache = NULL;
 	}
@@ -437,6 +663,9 @@ static int __init test_slub_movable_init(void)
 		struct smo_cache *sc = &smo_caches[i];
 
 		xa_init(&sc->objs);
+		xa_init(&sc->live);
+		spin_lock_init(&sc->lock);
+		sc->shift = ilog2(sc->size);
 		sc->cache = kmem_cache_create(sc->name, sc->size, 0,
 					      SLAB_NO_MERGE, smo_ctor);
 		if (!sc->cache) {
