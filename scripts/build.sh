@@ -73,5 +73,11 @@ fi
 rm -rf "$obj/modinst"
 kmake -s INSTALL_MOD_PATH="$obj/modinst" INSTALL_MOD_STRIP=1 \
 	modules_install >>"$logf" 2>&1
+if [ -d "$src/tools/testing/selftests/slub_movable" ]; then
+	rm -rf "$obj/kselftest"
+	make -C "$src/tools/testing/selftests" TARGETS=slub_movable \
+		O="$obj/kselftest-build" INSTALL_PATH="$obj/kselftest" \
+		install >>"$logf" 2>&1 || die "kselftest install failed (log: $logf)"
+fi
 log "built $(basename "$obj"): $(cat "$obj/include/config/kernel.release")" \
 	"in $(( $(date +%s) - start ))s"

@@ -79,18 +79,41 @@ done
 section "bisectability: W=1 objects after each patch"
 lines "$SMO_TOP/scripts/bisect.sh"
 
+# The debug config also runs the test caches with full slab debugging,
+# which takes SLUB's debug paths (no cpu slabs, frees under list_lock).
+DEBUG_CMDLINE=(--debug --cmdline "slab_debug=FZPU,smo_test_64,smo_test_600")
 boot() {	# $1: config, $2: topology, $3: job
+	[ -f "$SMO_BUILD/obj-$1/initramfs.cpio" ] || { echo "FAIL $1:$3@$2:boot (no build)" >>"$R"; return; }
 	local extra=()
-	[ "$1" = debug ] && extra=(--debug)
+	[ "$1" = debug ] && extra=("${DEBUG_CMDLINE[@]}")
 	PY run --obj "$SMO_BUILD/obj-$1" --topology "$2" "${extra[@]}" \
 		--job "guest/jobs/$3.sh" --tap --label "$1:$3@$2" \
 		--log "$SMO_BUILD/logs/$1-$3-$2.log" --results-file "$R" || true
 }
+host_suite() {	# $1: config, $2: topology
+	[ -f "$SMO_BUILD/obj-$1/initramfs.cpio" ] || { echo "FAIL $1:suite@$2:boot (no build)" >>"$R"; return; }
+	local extra=()
+	[ "$1" = debug ] && extra=("${DEBUG_CMDLINE[@]}")
+	PY suite --obj "$SMO_BUILD/obj-$1" --topology "$2" "${extra[@]}" \
+		--label "$1:suite@$2" --log "$SMO_BUILD/logs/$1-suite-$2.log" \
+		--results-file "$R" || true
+}
 section "boot tests"
 for topo in 1node 2node 4node memonly; do
-	[ -f "$SMO_BUILD/obj-fast/initramfs.cpio" ] && boot fast $topo boot
+	boot fast $topo boot
 done
-[ -f "$SMO_BUILD/obj-debug/initramfs.cpio" ] && boot debug 4node boot
+boot debug 4node boot
+
+section "slub_movable kselftests"
+for topo in 2node 4node memonly; do
+	boot fast $topo kselftest
+done
+boot debug 4node kselftest
+
+section "host-driven suite (the 2019 assertions)"
+host_suite fast 2node
+host_suite fast 4node
+host_suite debug 2node
 
 section "the harness catches what it must"
 if [ -f "$SMO_BUILD/obj-fast/initramfs.cpio" ]; then

@@ -8,7 +8,7 @@ import os
 import sys
 import unittest
 
-from . import kconfig, ktap, qemu, topology
+from . import kconfig, ktap, qemu, suite, topology
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:
@@ -111,6 +111,27 @@ class _LineResult(unittest.TestResult):
         print(f'SKIP unit:{test.id()} ({reason})', flush=True)
 
 
+def cmd_suite(args: argparse.Namespace) -> int:
+    """Boot once, drive the test module, assert on the host."""
+    p = _params(args)
+    label = args.label or f'suite@{args.topology}'
+    print(f'==> booting {os.path.basename(args.obj)} on {args.topology} '
+          f'for the host-driven suite ({args.objects} objects)', flush=True)
+    res = qemu.run(p, suite.job(args.objects), log_path=args.log)
+    why = qemu.judge(res, p.topology)
+    checks = suite.assertions(suite.parse(res.job_output), args.objects)
+    for name, ok, detail in checks:
+        print(f'    {"ok  " if ok else "FAIL"} {label}:{name} ({detail})')
+        record(args.results_file, 'PASS' if ok else 'FAIL', f'{label}:{name}')
+    status = 'FAIL' if why else 'PASS'
+    record(args.results_file, status, f'{label}:boot')
+    print(f'    {"ok  " if not why else "FAIL"} {label}:boot '
+          f'({res.seconds:.0f}s)')
+    for w in why:
+        print(f'      {w}')
+    return 1 if why or not all(ok for _, ok, _ in checks) else 0
+
+
 def cmd_shell(args: argparse.Namespace) -> int:
     return qemu.interactive(_params(args))
 
@@ -128,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_unit)
 
     for name, func, hlp in [('run', cmd_run, 'boot and run a job'),
+                            ('suite', cmd_suite, 'the host-driven suite'),
                             ('shell', cmd_shell, 'boot to a shell')]:
         p = sub.add_parser(name, help=hlp)
         p.add_argument('--obj', required=True, help='kernel build dir')
@@ -143,15 +165,18 @@ def main(argv: list[str] | None = None) -> int:
                        help='extra kernel command line argument')
         p.add_argument('--timeout', type=int, default=900)
         p.set_defaults(func=func)
+        if name != 'shell':
+            p.add_argument('--label')
+            p.add_argument('--log', help='write the console log here')
+            p.add_argument('--results-file')
+        if name == 'suite':
+            p.add_argument('--objects', type=int, default=20000)
         if name == 'run':
             p.add_argument('--job', required=True, help='guest shell script')
-            p.add_argument('--label')
             p.add_argument('--expect-topology',
                            choices=list(topology.TOPOLOGIES),
                            help='judge against another layout (to prove '
                            'that a wrong QEMU command line is caught)')
-            p.add_argument('--log', help='write the console log here')
-            p.add_argument('--results-file')
             p.add_argument('--tap', action='store_true',
                            help='the job prints TAP: judge its tests')
             p.add_argument('--print-output', action='store_true')

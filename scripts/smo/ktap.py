@@ -32,6 +32,7 @@ class Suite:
 
     @property
     def ok(self) -> bool:
+        """No failure, and at least one test ran or was skipped."""
         return (not self.errors and not self.bailed and
                 self.count('fail') == 0 and bool(self.results))
 
@@ -59,6 +60,11 @@ def parse(text: str, prefix: str = '') -> Suite:
         if m:
             if not m[1]:
                 suite.planned = int(m[2])
+                skip = re.search(r'#\s*SKIP\b\s*(.*)', line, re.I)
+                if suite.planned == 0 and skip:
+                    suite.results.append(Result(f'{prefix}all', 'skip',
+                                                skip[1].strip()))
+                    suite.planned = 1
             continue
         m = _RESULT.match(line)
         if not m:

@@ -7,7 +7,7 @@ import os
 import tempfile
 import unittest
 
-from smo import console, cpio, kconfig, ktap, qemu, topology
+from smo import console, cpio, kconfig, ktap, qemu, suite, topology
 
 DATA = os.path.join(os.path.dirname(__file__), 'test_data')
 
@@ -134,6 +134,12 @@ class KtapTest(unittest.TestCase):
                           ('suite', 'fail')])
         self.assertEqual(s.errors, [])
 
+    def test_skip_all(self) -> None:
+        s = ktap.parse('TAP version 13\n1..0 # SKIP must be run as root\n')
+        self.assertEqual([(r.name, r.status, r.reason) for r in s.results],
+                         [('all', 'skip', 'must be run as root')])
+        self.assertTrue(s.ok)
+
     def test_plan_mismatch_and_empty(self) -> None:
         s = ktap.parse('TAP version 13\n1..3\nok 1 a\n')
         self.assertIn('planned 3 tests, saw 1', s.errors)
@@ -214,6 +220,49 @@ class CpioTest(unittest.TestCase):
         self.assertEqual(mode, 0o100755)
         self.assertIn(b'echo hi\n', blob)
         self.assertIn(b'TRAILER!!!\0', blob)
+
+
+
+class SuiteTest(unittest.TestCase):
+    @staticmethod
+    def steps(packed: bool) -> str:
+        lines = []
+        for c, ops in (('smo_test_64', 56), ('smo_test_600', 13)):
+            full = -(-20000 // ops)
+            moved = -(-4047 // ops) if packed else full
+
+            def step(name: str, objects: int, slabs: int, partial: int,
+                     live: int) -> None:
+                lines.append(f'SMO-STEP {c} {name} objects={objects} '
+                             f'total_objects={slabs * ops} slabs={slabs} '
+                             f'partial={partial} objs_per_slab={ops} '
+                             f'live={live} node1={live}')
+            step('loaded', 0, 0, 0, 0)
+            step('allocated', 20000, full, 1, 20000)
+            step('fragmented', 4100, full, full - 2, 4047)
+            step('shrunk-immovable', 4100, full, full - 2, 4047)
+            step('shrunk-movable', 4047 if packed else 4100, moved, 1, 4047)
+            step('emptied', 0, 0, 0, 0)
+        return '\n'.join(lines) + '\n'
+
+    def test_parse_and_pass(self) -> None:
+        parsed = suite.parse(self.steps(packed=True))
+        self.assertEqual(parsed[('smo_test_64', 'fragmented')].live, 4047)
+        self.assertEqual(parsed[('smo_test_64', 'loaded')].nodes, {1: 0})
+        bad = [(n, d) for n, ok, d in suite.assertions(parsed) if not ok]
+        self.assertEqual(bad, [])
+
+    def test_failures_are_caught(self) -> None:
+        results = suite.assertions(suite.parse(self.steps(packed=False)))
+        failed = {n for n, ok, _ in results if not ok}
+        for c in suite.CACHES:
+            self.assertIn(f'{c}: shrink with mobility reaches the optimum',
+                          failed)
+            self.assertIn(f'{c}: sysfs objects equal the live objects after '
+                          'the moves', failed)
+        results = suite.assertions(suite.parse('SMO-STEP smo_test_64 loaded '
+                                               'objects=0\n'))
+        self.assertFalse(all(ok for _, ok, _ in results))
 
 
 if __name__ == '__main__':
