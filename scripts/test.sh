@@ -66,8 +66,9 @@ step "export:apply then export is a no-op" roundtrip
 step "series:git am of the mailable series equals make apply" \
 	"$SMO_TOP/scripts/series.sh" --check
 
-section "checkpatch.pl --strict"
+section "checkpatch.pl --strict and kernel-doc"
 lines "$SMO_TOP/scripts/checkpatch.sh"
+lines "$SMO_TOP/scripts/kerneldoc.sh"
 
 for cfg in fast debug; do
 	section "building the $cfg config"
