@@ -36,6 +36,9 @@ for c in $(gt rev-list --reverse smo-base..HEAD); do
 		excl+=(":(exclude)$f")
 		mkdir -p "$tmp/files/$(dirname "$f")"
 		gt show "$c:$f" >"$tmp/files/$f"
+		if [ "$(gt ls-tree "$c" -- "$f" | cut -d' ' -f1)" = 100755 ]; then
+			chmod +x "$tmp/files/$f"
+		fi
 	done
 	name=$(gt -c core.abbrev=12 format-patch --zero-commit --no-signature \
 		--start-number=$i -1 -o "$tmp/patches" "$c" -- . "${excl[@]}")
@@ -65,5 +68,5 @@ done
 find "$out/patches" -maxdepth 1 -name '*.patch' -delete
 [ -d "$tmp/patches" ] && cp "$tmp/patches"/*.patch "$out/patches/"
 cp "$tmp/series" "$out/patches/series"
-[ -d "$tmp/files" ] && cp -r "$tmp/files/." "$out/"
+[ -d "$tmp/files" ] && cp -r --preserve=mode "$tmp/files/." "$out/"
 log "exported $i patches to ${out}/patches"

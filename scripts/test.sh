@@ -59,7 +59,11 @@ roundtrip() {
 	mkdir -p "$d/patches"; cp "$SMO_PATCHES/series" "$d/patches/"
 	"$SMO_TOP/scripts/export.sh" --out "$d" >/dev/null 2>&1 &&
 	diff -r "$SMO_PATCHES" "$d/patches" -x cover-letter.txt &&
-	for f in $(series_all_new_files); do diff -u "$SMO_TOP/$f" "$d/$f" || return 1; done
+	for f in $(series_all_new_files); do
+		diff -u "$SMO_TOP/$f" "$d/$f" &&
+		[ "$(stat -c %a "$SMO_TOP/$f")" = "$(stat -c %a "$d/$f")" ] ||
+			{ echo "export changed $f"; return 1; }
+	done
 	rm -rf "$d"
 }
 step "export:apply then export is a no-op" roundtrip

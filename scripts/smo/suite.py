@@ -106,9 +106,10 @@ def assertions(steps: dict[tuple[str, str], Step],
               al.values['total_objects'] <= al.values['slabs'] * ops and
               al.values['total_objects'] >= al.values['objects'],
               str(al.values))
+        # read after the first shrink: it drains the KASAN quarantine
         check(f'{c}: fragmentation leaves slabs partial',
-              fr.values['partial'] * 2 > fr.values['slabs'] and
-              fr.live is not None and fr.live < n, str(fr.values))
+              si.values['partial'] * 2 > si.values['slabs'] and
+              fr.live is not None and fr.live < n, str(si.values))
         check(f'{c}: shrink without mobility keeps the slabs',
               si.values['slabs'] * 100 >= fr.values['slabs'] * 95 and
               si.live == fr.live, f'{fr.values["slabs"]} -> '

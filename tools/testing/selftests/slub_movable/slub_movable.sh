@@ -119,7 +119,7 @@ result "ops lists isolate and migrate with mobility" both_callbacks $C
 smo disable $C >/dev/null
 result "disable removes the callbacks from ops" \
 	lacks_line "$SLAB/$C/ops" isolate
-result "ctor file unchanged" has_line "$SLAB/$C/ctor" '^smo_ctor+' 
+result "ctor file unchanged" has_line "$SLAB/$C/ctor" '^smo_ctor+'
 result "defrag_used_ratio defaults to 30" \
 	test "$(cat $SLAB/$C/defrag_used_ratio)" = 30
 for v in 101 -1 abc "1 2" 50x 4294967296 "99999999999999999999"; do
@@ -150,7 +150,8 @@ for C in $CACHES; do
 	before=$(val $C slabs)
 	shrink $C
 	after=$(val $C slabs)
-	ktap_print_msg "$C without mobility: $before slabs, $after after shrink, optimum $(optimum $C)"
+	opt=$(optimum $C)
+	ktap_print_msg "$C without mobility: $before slabs, $after after shrink, optimum $opt"
 	result "$C: shrink without mobility keeps the slabs" \
 		test $((after * 100)) -ge $((before * 95))
 	result "$C: objects intact after shrink" smo_diag check $C
@@ -185,8 +186,10 @@ echo 30 > "$SLAB/$C/defrag_used_ratio"
 freed=$(smo defrag | sed 's/freed=//')
 mid=$(val $C slabs)
 ktap_print_msg "ratio 30: $before slabs, $mid after defrag (freed $freed)"
+# (the slab count may drop for another reason: the pass drains KASAN's
+# quarantine, which frees slabs; "freed" counts only the pass's own)
 result "defrag at ratio 30 leaves half-used slabs alone" \
-	test "$mid" -ge $((before - $(nodes_used $C)))
+	test "$freed" -le "$(nodes_used $C)"
 echo 60 > "$SLAB/$C/defrag_used_ratio"
 freed=$(smo defrag | sed 's/freed=//')
 after=$(val $C slabs)
