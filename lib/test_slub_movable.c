@@ -28,13 +28,19 @@
  *                                      and freed for a concurrent free
  *   defrag [<node>]                    run kmem_defrag_slabs(node); the
  *                                      result is "freed=N"
+ *   stress start <cache>               start one thread per online CPU that
+ *                                      allocates, verifies and frees objects
+ *                                      of the cache in a loop
+ *   stress stop                        stop them; the result is
+ *                                      "ops=N errors=E" (-EIO if E > 0)
  *   selftest                           run the module's own tests
  *
  * <cache> is a cache name (smo_test_64 or smo_test_600).  Positions count
  * live objects in id order, starting at 0.  A malformed command, an
  * unknown cache, a node that is not online or has no memory, or a number
  * out of range fails with -EINVAL (-ENODEV for the node) and changes
- * nothing.
+ * nothing.  While stress threads run, alloc, free and check fail with
+ * -EBUSY.
  *
  * Locking: smo_lock (a mutex) serialises the commands.  Each cache's lock
  * (a spinlock) protects its objects against the SLUB callbacks, which run
@@ -50,6 +56,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/crc32.h>
+#include <linux/kthread.h>
 #include <linux/log2.h>
 #include <linux/debugfs.h>
 #include <linux/mm.h>
@@ -97,6 +104,15 @@ static struct smo_cache smo_caches[] = {
 };
 
 static DEFINE_MUTEX(smo_lock);
+
+/* Stress threads: started and stopped under smo_lock */
+static struct {
+	struct task_struct **tasks;
+	unsigned int nr;
+	atomic_long_t ops, errors;
+} smo_stress;
+
+#define SMO_STRESS_BATCH	32
 static char smo_result[SMO_RESULT_MAX];
 static struct dentry *smo_dir;
 
@@ -238,33 +254,68 @@ static void smo_migrate(struct kmem_cache *s, void **ptr, int nr, int node,
 			smo_migrate_one(sc, ptr[i], node);
 }
 
+/*
+ * Allocate one object on @node and enter it in objs and live at once,
+ * under sc->lock: smo_isolate() must never see it in one and not the
+ * other.  The slots are reserved first, so the stores do not allocate.
+ */
+static int smo_alloc_one(struct smo_cache *sc, int node, unsigned long *idp)
+{
+	struct smo_obj *obj;
+	unsigned long id;
+	int err;
+
+	obj = kmem_cache_alloc_node(sc->cache, GFP_KERNEL, node);
+	if (!obj)
+		return -ENOMEM;
+	spin_lock(&sc->lock);
+	id = sc->next_id++;
+	spin_unlock(&sc->lock);
+	smo_fill(sc, obj, id);
+	err = xa_reserve(&sc->objs, id, GFP_KERNEL);
+	if (!err) {
+		err = xa_reserve(&sc->live, smo_key(sc, obj), GFP_KERNEL);
+		if (err)
+			xa_release(&sc->objs, id);
+	}
+	if (err) {
+		kmem_cache_free(sc->cache, obj);
+		return err;
+	}
+	spin_lock(&sc->lock);
+	xa_store(&sc->objs, id, obj, GFP_ATOMIC);
+	xa_store(&sc->live, smo_key(sc, obj), obj, GFP_ATOMIC);
+	sc->nr_objs++;
+	spin_unlock(&sc->lock);
+	*idp = id;
+	return 0;
+}
+
 static int smo_alloc(struct smo_cache *sc, unsigned long n, int node)
 {
-	unsigned long i;
+	unsigned long i, id;
 	int err;
 
 	for (i = 0; i < n; i++) {
-		struct smo_obj *obj;
-
-		obj = kmem_cache_alloc_node(sc->cache, GFP_KERNEL, node);
-		if (!obj)
-			return -ENOMEM;
-		smo_fill(sc, obj, sc->next_id);
-		err = xa_err(xa_store(&sc->live, smo_key(sc, obj), obj,
-				      GFP_KERNEL));
-		if (!err)
-			err = xa_err(xa_store(&sc->objs, sc->next_id, obj,
-					      GFP_KERNEL));
-		if (err) {
-			xa_erase(&sc->live, smo_key(sc, obj));
-			kmem_cache_free(sc->cache, obj);
+		err = smo_alloc_one(sc, node, &id);
+		if (err)
 			return err;
-		}
-		sc->next_id++;
-		sc->nr_objs++;
 		cond_resched();
 	}
 	return 0;
+}
+
+/* Is object @id there and intact? */
+static bool smo_verify(struct smo_cache *sc, unsigned long id)
+{
+	struct smo_obj *obj;
+	bool ok;
+
+	spin_lock(&sc->lock);
+	obj = xa_load(&sc->objs, id);
+	ok = obj && smo_obj_ok(sc, obj, id);
+	spin_unlock(&sc->lock);
+	return ok;
 }
 
 static void smo_free_one(struct smo_cache *sc, unsigned long id)
@@ -390,6 +441,73 @@ static int smo_parse_node(const char *s, int *node)
 	return 0;
 }
 
+static int smo_stress_fn(void *data)
+{
+	unsigned long ids[SMO_STRESS_BATCH];
+	struct smo_cache *sc = data;
+	int i, n;
+
+	while (!kthread_should_stop()) {
+		for (n = 0; n < SMO_STRESS_BATCH; n++)
+			if (smo_alloc_one(sc, NUMA_NO_NODE, &ids[n]))
+				break;
+		for (i = 0; i < n; i++)
+			if (!smo_verify(sc, ids[i]))
+				atomic_long_inc(&smo_stress.errors);
+		for (i = 0; i < n; i++)
+			smo_free_one(sc, ids[i]);
+		atomic_long_add(n, &smo_stress.ops);
+		cond_resched();
+	}
+	return 0;
+}
+
+static int smo_stress_stop(char *buf, size_t size)
+{
+	long errors;
+	unsigned int i;
+
+	if (!smo_stress.tasks)
+		return -EINVAL;
+	for (i = 0; i < smo_stress.nr; i++)
+		kthread_stop(smo_stress.tasks[i]);
+	kfree(smo_stress.tasks);
+	smo_stress.tasks = NULL;
+	errors = atomic_long_read(&smo_stress.errors);
+	scnprintf(buf, size, "ops=%ld errors=%ld\n",
+		  atomic_long_read(&smo_stress.ops), errors);
+	return errors ? -EIO : 0;
+}
+
+static int smo_stress_start(struct smo_cache *sc)
+{
+	struct task_struct *t;
+	unsigned int cpu;
+
+	if (smo_stress.tasks)
+		return -EBUSY;
+	smo_stress.tasks = kcalloc(nr_cpu_ids, sizeof(*smo_stress.tasks),
+				   GFP_KERNEL);
+	if (!smo_stress.tasks)
+		return -ENOMEM;
+	smo_stress.nr = 0;
+	atomic_long_set(&smo_stress.ops, 0);
+	atomic_long_set(&smo_stress.errors, 0);
+	for_each_online_cpu(cpu) {
+		t = kthread_create_on_cpu(smo_stress_fn, sc, cpu,
+					  "smo_stress/%u");
+		if (IS_ERR(t)) {
+			char out[64];
+
+			smo_stress_stop(out, sizeof(out));
+			return PTR_ERR(t);
+		}
+		smo_stress.tasks[smo_stress.nr++] = t;
+		wake_up_process(t);
+	}
+	return 0;
+}
+
 static int smo_selftest(char *buf, size_t size);
 
 #define SMO_MAX_ARGS 6
@@ -417,6 +535,15 @@ static int smo_run(char *cmd, char *buf, size_t size)
 	if (!strcmp(argv[0], "selftest"))
 		return argc == 1 ? smo_selftest(buf, size) : -EINVAL;
 
+	if (!strcmp(argv[0], "stress")) {
+		if (argc == 2 && !strcmp(argv[1], "stop"))
+			return smo_stress_stop(buf, size);
+		if (argc != 3 || strcmp(argv[1], "start"))
+			return -EINVAL;
+		sc = smo_find_cache(argv[2]);
+		return sc ? smo_stress_start(sc) : -EINVAL;
+	}
+
 	if (!strcmp(argv[0], "defrag")) {
 		long freed;
 
@@ -439,6 +566,11 @@ static int smo_run(char *cmd, char *buf, size_t size)
 	sc = smo_find_cache(argv[1]);
 	if (!sc)
 		return -EINVAL;
+
+	if (smo_stress.tasks && (!strcmp(argv[0], "alloc") ||
+				 !strcmp(argv[0], "free") ||
+				 !strcmp(argv[0], "check")))
+		return -EBUSY;
 
 	if (!strcmp(argv[0], "check"))
 		return argc == 2 ? smo_check(sc, buf, size) : -EINVAL;
@@ -555,6 +687,8 @@ static int smo_selftest(char *buf, size_t size)
 		"check smo_test_64 1", "frob smo_test_64", "enable",
 		"enable nosuch", "enable smo_test_64 1", "stats smo_test_64 x",
 		"defrag 1 2", "defrag x", "defrag 1024", "defrag -1",
+		"stress", "stress stop", "stress start", "stress start nosuch",
+		"stress go smo_test_64",
 	};
 	struct smo_cache *sc = &smo_caches[0];
 	unsigned long before = sc->nr_objs, freed;
@@ -681,7 +815,13 @@ static int __init test_slub_movable_init(void)
 
 static void __exit test_slub_movable_exit(void)
 {
+	char out[64];
+
 	debugfs_remove_recursive(smo_dir);
+	mutex_lock(&smo_lock);
+	if (smo_stress.tasks)
+		smo_stress_stop(out, sizeof(out));
+	mutex_unlock(&smo_lock);
 	smo_destroy_caches();
 }
 

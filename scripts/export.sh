@@ -61,6 +61,17 @@ mkdir -p "$out/patches"
 	sed -n "$((n + 1)),\$p" "$tmp/lines"
 } >"$tmp/series"
 
+# A new file edited in the repository but not in build/tree would be lost:
+# refuse (run make tree first, or SMO_EXPORT_FORCE=1).
+if [ "$out" = "$SMO_TOP" ] && [ "${SMO_EXPORT_FORCE:-0}" != 1 ]; then
+	for f in $(cd "$tmp/files" 2>/dev/null && find . -type f | sed 's|^\./||'); do
+		if [ -f "$SMO_TOP/$f" ] && ! cmp -s "$SMO_TOP/$f" "$tmp/files/$f" &&
+		   ! git -C "$SMO_TOP" diff --quiet HEAD -- "$f" 2>/dev/null; then
+			die "$f has uncommitted changes that build/tree does not have; run 'make tree' (it takes them) or commit them, or SMO_EXPORT_FORCE=1 to overwrite"
+		fi
+	done
+fi
+
 # Remove what the old series had and the new one does not.
 for f in $old_new; do
 	rm -f "$out/$f"
