@@ -9,7 +9,7 @@ TOPOLOGY ?= 4node
 CONFIG ?= fast
 
 .PHONY: help deps base src apply tree export series check build build-debug \
-	initramfs test unit demo shell clean distclean
+	initramfs test unit demo bench-balance shell clean distclean
 
 help:	## list the targets
 	@echo "SMO: Slab Movable Objects for SLUB (Linux 6.12, Debian linux-source-6.12)"
@@ -57,6 +57,10 @@ unit:	## the harness's own unit tests (no kernel needed)
 
 demo: build	## boot the patched kernel on 4 NUMA nodes and show SMO at work
 	@$(S)/demo.sh $(CONFIG)
+
+bench-balance: build	## balance: objects moved vs the minimum vs the 2019 algorithm
+	@cd $(S) && for t in 2node 4node; do $(PY) -m smo.cli bench-balance \
+		--obj ../build/obj-$(CONFIG) --topology $$t || exit 1; done
 
 shell: build	## boot the guest with a shell on the console (TOPOLOGY=..)
 	@cd $(S) && $(PY) -m smo.cli shell --obj ../build/obj-$(CONFIG) \

@@ -8,7 +8,7 @@ import os
 import sys
 import unittest
 
-from . import kconfig, ktap, qemu, suite, topology
+from . import balance, kconfig, ktap, qemu, suite, topology
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:
@@ -132,6 +132,21 @@ def cmd_suite(args: argparse.Namespace) -> int:
     return 1 if why or not all(ok for _, ok, _ in checks) else 0
 
 
+def cmd_bench_balance(args: argparse.Namespace) -> int:
+    """Balance from skewed starts; print moved, minimum and 2019 figures."""
+    p = _params(args)
+    nodes = len(p.topology.nodes)
+    print(f'==> balance benchmark on {args.topology} ({nodes} nodes)',
+          flush=True)
+    res = qemu.run(p, balance.job(nodes), log_path=args.log)
+    why = qemu.judge(res, p.topology)
+    results = balance.parse(res.job_output)
+    print(balance.table(results, nodes))
+    for w in why:
+        print(f'      {w}')
+    return 1 if why or not results else 0
+
+
 def cmd_shell(args: argparse.Namespace) -> int:
     return qemu.interactive(_params(args))
 
@@ -150,6 +165,8 @@ def main(argv: list[str] | None = None) -> int:
 
     for name, func, hlp in [('run', cmd_run, 'boot and run a job'),
                             ('suite', cmd_suite, 'the host-driven suite'),
+                            ('bench-balance', cmd_bench_balance,
+                             'balance: moved vs minimum vs 2019'),
                             ('shell', cmd_shell, 'boot to a shell')]:
         p = sub.add_parser(name, help=hlp)
         p.add_argument('--obj', required=True, help='kernel build dir')

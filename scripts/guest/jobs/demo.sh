@@ -47,6 +47,40 @@ echo "Without movable objects, shrink can only free empty slabs: the"
 echo "partial slabs stay pinned by their few live objects.  With the"
 echo "isolate/migrate callbacks, SLUB moves the objects into as few slabs"
 echo "as they need (the optimum column) and frees the rest."
+
+if [ -e /sys/kernel/slab/$C/move ]; then
+	echo
+	echo "NUMA: objects (and slabs) per node, read from the objects themselves"
+	echo "(test module check) and from /sys/kernel/slab/$C/slabs"
+	nodes=$(ls -d /sys/devices/system/node/node[0-9]* | sed 's/.*node//' | sort -n)
+	printf '%-28s' ""
+	for n in $nodes; do printf ' %14s' "node $n"; done
+	echo
+	numa_row() {	# label
+		printf '%-28s' "$1"
+		chk=$(smo check $C)
+		for n in $nodes; do
+			o=$(echo "$chk" | tr ' ' '\n' | sed -n "s/^N$n=//p")
+			sl=$(tr ' ' '\n' < /sys/kernel/slab/$C/slabs | sed -n "s/^N$n=//p")
+			printf ' %14s' "${o:-0} (${sl:-0})"
+		done
+		echo
+	}
+	smo free $C all >/dev/null
+	echo 1 > /sys/kernel/slab/$C/shrink
+	first=$(echo $nodes | cut -d' ' -f1)
+	last=$(echo $nodes | tr ' ' '\n' | tail -1)
+	smo alloc $C 40000 $first >/dev/null
+	numa_row "40000 allocated on node $first"
+	echo 1 > /sys/kernel/slab/$C/balance
+	numa_row "echo 1 > balance"
+	echo "N$last" > /sys/kernel/slab/$C/move
+	numa_row "echo N$last > move"
+	echo "N$last N$first" > /sys/kernel/slab/$C/move
+	numa_row "echo 'N$last N$first' > move"
+	smo check $C >/dev/null || { echo "check FAILED"; exit 1; }
+	echo "check: every object intact after the moves"
+fi
 smo disable $C >/dev/null
 smo free $C all >/dev/null
 rmmod test_slub_movable

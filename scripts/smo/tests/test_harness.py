@@ -265,5 +265,31 @@ class SuiteTest(unittest.TestCase):
         self.assertFalse(all(ok for _, ok, _ in results))
 
 
+class BalanceTest(unittest.TestCase):
+    def test_minimum_and_2019(self) -> None:
+        from smo import balance
+        # 4 nodes, 40000 objects all on node 0: 30000 must move; 2019
+        # moves nothing to node 0, then 3 * (1539 // 4) full slabs of 26
+        self.assertEqual(balance.minimum({0: 40000}, 4), 30000)
+        self.assertEqual(balance.moved_2019({0: 40000}, 4, 26),
+                         3 * (1539 // 4) * 26)
+        # 90/10 on 2 nodes: 16000 move; 2019 first moves 4000 to node 0
+        self.assertEqual(balance.minimum({0: 36000, 1: 4000}, 2), 16000)
+        self.assertEqual(balance.moved_2019({0: 36000, 1: 4000}, 2, 13),
+                         4000 + (3077 // 2) * 13)
+        # already balanced: nothing to move, 2019 still moves
+        self.assertEqual(balance.minimum({0: 5, 1: 5}, 2), 0)
+        self.assertGreater(balance.moved_2019({0: 5000, 1: 5000}, 2, 13), 0)
+
+    def test_parse(self) -> None:
+        from smo import balance
+        text = ('SMO-BAL 90/10 before moved=0 ops=13 objects=40 N0=36 N1=4\n'
+                'SMO-BAL 90/10 after moved=16 ops=13 objects=40 N0=20 N1=20\n')
+        (r,) = balance.parse(text)
+        self.assertEqual((r.name, r.moved, r.before, r.after),
+                         ('90/10', 16, {0: 36, 1: 4}, {0: 20, 1: 20}))
+        self.assertIn('90/10', balance.table([r], 2))
+
+
 if __name__ == '__main__':
     unittest.main()
