@@ -59,6 +59,7 @@
 #include <linux/kthread.h>
 #include <linux/log2.h>
 #include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
@@ -457,7 +458,12 @@ static int smo_stress_fn(void *data)
 		for (i = 0; i < n; i++)
 			smo_free_one(sc, ids[i]);
 		atomic_long_add(n, &smo_stress.ops);
-		cond_resched();
+		/*
+		 * Leave the CPU to others now and then: a guest whose vCPUs
+		 * outnumber the host's CPUs otherwise spends its time
+		 * spinning on locks whose holder is not running.
+		 */
+		usleep_range(50, 100);
 	}
 	return 0;
 }

@@ -134,6 +134,12 @@ class KtapTest(unittest.TestCase):
                           ('suite', 'fail')])
         self.assertEqual(s.errors, [])
 
+    def test_slash_in_a_name_is_not_nesting(self) -> None:
+        s = ktap.parse('TAP version 13\n1..2\nok 1 balance from 90/10\n'
+                       'ok 2 b\n')
+        self.assertEqual(s.errors, [])
+        self.assertTrue(s.ok)
+
     def test_skip_all(self) -> None:
         s = ktap.parse('TAP version 13\n1..0 # SKIP must be run as root\n')
         self.assertEqual([(r.name, r.status, r.reason) for r in s.results],

@@ -187,8 +187,11 @@ echo 30 > "$SLAB/$C/defrag_used_ratio"
 freed=$(smo defrag | sed 's/freed=//')
 mid=$(val $C slabs)
 ktap_print_msg "ratio 30: $before slabs, $mid after defrag (freed $freed)"
+# "freed" counts only the slabs the pass emptied (the slab count may also
+# drop because the pass drains KASAN's quarantine).  A few slabs may end
+# up sparser than 30 %: at most 1 % of them may be emptied.
 result "defrag at ratio 30 leaves half-used slabs alone" \
-	test "$mid" -ge $((before - $(nodes_used $C)))
+	test $((freed * 100)) -le "$before"
 echo 60 > "$SLAB/$C/defrag_used_ratio"
 freed=$(smo defrag | sed 's/freed=//')
 after=$(val $C slabs)
@@ -330,13 +333,11 @@ nonroot_refused() {	# cache
 # and free objects of the same cache.
 concurrent() {	# cache
 	smo stress start "$1" >/dev/null || return 1
-	for i in 1 2 3; do
-		for n in $MEMNODES; do
-			echo "N$n" > "$SLAB/$1/move"
-		done
-		echo 1 > "$SLAB/$1/balance"
-		echo 1 > "$SLAB/$1/shrink"
+	for n in $MEMNODES; do
+		echo "N$n" > "$SLAB/$1/move"
 	done
+	echo 1 > "$SLAB/$1/balance"
+	echo 1 > "$SLAB/$1/shrink"
 	out=$(smo stress stop)
 	r=$?
 	ktap_print_msg "stress: $out"
@@ -368,8 +369,12 @@ else
 		test "$got" = "0.$((keep + per))"
 	smo free $C random 3 80 >/dev/null
 	echo "N$second N$second" > "$SLAB/$C/move"
+	ops=$(val $C objs_per_slab)
+	objs=$(on_node $C $second)
+	slabs=$(tr ' ' '\n' < "$SLAB/$C/slabs" | sed -n "s/^N$second=//p")
+	ktap_print_msg "node $second: $objs objects in ${slabs:-0} slabs"
 	result "move N$second N$second defragments node $second" \
-		test "$(val $C slabs)" -le $(($(optimum $C) + NR_MEM))
+		test "${slabs:-0}" -le $(( (objs + ops - 1) / ops + 1 ))
 	result "balance from everything on node $first" \
 		balance_from $C $N $first
 	fill_nodes $C $((N * 9 / 10)) $first
