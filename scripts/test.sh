@@ -86,7 +86,9 @@ lines "$SMO_TOP/scripts/bisect.sh"
 
 # The debug config also runs the test caches with full slab debugging,
 # which takes SLUB's debug paths (no cpu slabs, frees under list_lock).
-DEBUG_CMDLINE=(--debug --cmdline "slab_debug=FZPU,smo_test_64,smo_test_600")
+# (fewer objects: KASAN and lockdep under TCG are slow)
+DEBUG_CMDLINE=(--debug --timeout 1500 --cmdline "slab_debug=FZPU,smo_test_64,smo_test_600"
+	--cmdline SMO_OBJECTS=5000)
 boot() {	# $1: config, $2: topology, $3: job
 	[ -f "$SMO_BUILD/obj-$1/initramfs.cpio" ] || { echo "FAIL $1:$3@$2:boot (no build)" >>"$R"; return; }
 	local extra=()

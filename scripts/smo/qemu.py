@@ -76,6 +76,7 @@ class RunResult:
     topology: dict[str, str] = field(default_factory=dict)
     reports: list[console.Report] = field(default_factory=list)
     seconds: float = 0.0
+    qemu_rc: int = 0                # < 0: QEMU itself died of a signal
 
     @property
     def job_output(self) -> str:
@@ -120,6 +121,9 @@ def check_topology(seen: dict[str, str], topo: Topology) -> list[str]:
 def judge(res: RunResult, topo: Topology) -> list[str]:
     """Every reason the run failed; empty when it passed."""
     why = []
+    if res.qemu_rc < 0:
+        why.append(f'QEMU itself died of signal {-res.qemu_rc} (a host '
+                   'emulator crash, not a guest report)')
     if res.rc is None:
         why.append('no end marker (SMO-END) from the guest: it crashed, '
                    'hung or timed out')
@@ -136,6 +140,18 @@ def judge(res: RunResult, topo: Topology) -> list[str]:
 
 def run(p: QemuParams, job: str, extra: dict[str, bytes] | None = None,
         log_path: str | None = None, echo: bool = False) -> RunResult:
+    """Boot once; if QEMU itself crashes (TCG has been seen to segfault
+    here), boot once more and say so."""
+    res = _run_once(p, job, extra, log_path, echo)
+    if res.qemu_rc < 0:
+        print(f'    WARNING: QEMU died of signal {-res.qemu_rc} after '
+              f'{res.seconds:.0f}s; running the job once more', flush=True)
+        res = _run_once(p, job, extra, log_path, echo)
+    return res
+
+
+def _run_once(p: QemuParams, job: str, extra: dict[str, bytes] | None,
+              log_path: str | None, echo: bool) -> RunResult:
     with tempfile.TemporaryDirectory(prefix='smo-qemu-') as tmp:
         initrd = os.path.join(tmp, 'initrd.cpio')
         job_initrd(p.initrd, job, extra, initrd)
@@ -194,7 +210,8 @@ def run(p: QemuParams, job: str, extra: dict[str, bytes] | None = None,
                          rc=int(m[1]) if m else None,
                          topology=parse_topology(res_text),
                          reports=console.scan(text),
-                         seconds=time.monotonic() - start)
+                         seconds=time.monotonic() - start,
+                         qemu_rc=0 if timed_out else proc.returncode)
 
 
 def interactive(p: QemuParams) -> int:

@@ -200,6 +200,12 @@ class QemuTest(unittest.TestCase):
         self.assertTrue(any('node online' in w for w in why))
         self.assertTrue(any('2 CPUs, expected 4' in w for w in why))
 
+    def test_judge_reports_a_qemu_crash(self) -> None:
+        res = self.good()
+        res.qemu_rc = -11
+        why = qemu.judge(res, topology.get('2node'))
+        self.assertTrue(any('signal 11' in w for w in why))
+
     def test_judge_catches_cpu_on_wrong_node(self) -> None:
         res = self.good()
         res.topology['cpu1'] = 'node0'
