@@ -17,8 +17,8 @@ help:	## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
 		awk -F':.*## ' '{ printf "  make %-12s %s\n", $$1, $$2 }'
 	@echo
-	@echo "Variables: KSRC=<tree> (apply), CONFIG=fast|debug and"
-	@echo "TOPOLOGY=1node|2node|4node|memonly (shell, demo)"
+	@echo "Variables: KSRC=<tree> (apply), CONFIG=fast|debug|nodebug and"
+	@echo "TOPOLOGY=1node|2node|4node|memonly|memless (shell, demo)"
 
 deps:	## install the Debian packages the project needs
 	@$(S)/deps.sh
@@ -42,7 +42,7 @@ export:	## write build/tree's commits back into patches/ and the new files
 series: tree	## write the mailable series (with cover letter) to build/series
 	@$(S)/series.sh
 
-build: src	## build the patched kernel (CONFIG=fast|debug) and its initramfs
+build: src	## build the patched kernel (CONFIG=fast|debug|nodebug) and its initramfs
 	@$(S)/build.sh $(CONFIG)
 	@$(S)/initramfs.sh build/obj-$(CONFIG)
 

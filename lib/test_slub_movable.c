@@ -13,7 +13,8 @@
  * Commands are written to /sys/kernel/debug/test_slub_movable/control, one
  * per write; reading the file returns the result of the last command.
  *
- *   alloc <cache> <n> [<node>]         allocate n objects (on node)
+ *   alloc <cache> <n> [<node>]         allocate n objects for node (any
+ *                                      online node, with memory or not)
  *   free <cache> count <n> [<pos>]     free n objects from the pos-th one
  *   free <cache> every <k> [<offset>]  free objects at positions offset,
  *                                      offset + k, ... (in id order)
@@ -22,6 +23,17 @@
  *   check <cache>                      verify every object; the result is
  *                                      "objects=N N0=a N1=b ..." (the node
  *                                      of each object's memory)
+ *   slabs <cache>                      the slabs that hold the objects,
+ *                                      "S N0=a N1=b ..." as in sysfs
+ *                                      "slabs", counted from the objects'
+ *                                      addresses (works without
+ *                                      CONFIG_SLUB_DEBUG)
+ *   hog <node>                         take every page of the node that an
+ *                                      allocation without reclaim can get,
+ *                                      so that the node looks exhausted
+ *                                      (alloc takes what kswapd frees
+ *                                      meanwhile); the result is "pages=N"
+ *   unhog                              give the pages back
  *   enable <cache> / disable <cache>   make the objects movable, or not
  *   stats <cache>                      "moved=M failed=F deferred=D": objects
  *                                      the callbacks moved, could not move,
@@ -37,9 +49,9 @@
  *
  * <cache> is a cache name (smo_test_64 or smo_test_600).  Positions count
  * live objects in id order, starting at 0.  A malformed command, an
- * unknown cache, a node that is not online or has no memory, or a number
- * out of range fails with -EINVAL (-ENODEV for the node) and changes
- * nothing.  While stress threads run, alloc, free and check fail with
+ * unknown cache, a node that is not online (or, except for alloc, has no
+ * memory), or a number out of range fails with -EINVAL (-ENODEV for the
+ * node) and changes nothing.  While stress threads run, alloc, free and check fail with
  * -EBUSY.
  *
  * Locking: smo_lock (a mutex) serialises the commands.  Each cache's lock
@@ -114,6 +126,11 @@ static struct {
 } smo_stress;
 
 #define SMO_STRESS_BATCH	32
+/* Pages taken by "hog", linked by page->lru; under smo_lock */
+static LIST_HEAD(smo_hog_pages);
+static unsigned long smo_hog_nr;
+static int smo_hog_node = NUMA_NO_NODE;
+
 static char smo_result[SMO_RESULT_MAX];
 static struct dentry *smo_dir;
 
@@ -292,12 +309,16 @@ static int smo_alloc_one(struct smo_cache *sc, int node, unsigned long *idp)
 	return 0;
 }
 
+static void smo_hog_fill(void);
+
 static int smo_alloc(struct smo_cache *sc, unsigned long n, int node)
 {
 	unsigned long i, id;
 	int err;
 
 	for (i = 0; i < n; i++) {
+		if (smo_hog_node != NUMA_NO_NODE && !(i % 16))
+			smo_hog_fill();
 		err = smo_alloc_one(sc, node, &id);
 		if (err)
 			return err;
@@ -421,6 +442,91 @@ static int smo_check(struct smo_cache *sc, char *buf, size_t size)
 	return 0;
 }
 
+/*
+ * Count the slabs that hold the cache's objects, per node.  sc->live is
+ * ordered by address and a slab is one contiguous range, so the slab
+ * changes exactly when the folio does.
+ */
+static int smo_slabs(struct smo_cache *sc, char *buf, size_t size)
+{
+	struct folio *last = NULL;
+	unsigned long *per_node, key, total = 0;
+	struct smo_obj *obj;
+	size_t len;
+	int nid;
+
+	per_node = kcalloc(nr_node_ids, sizeof(*per_node), GFP_KERNEL);
+	if (!per_node)
+		return -ENOMEM;
+	xa_for_each(&sc->live, key, obj) {
+		struct folio *folio = NULL;
+
+		spin_lock(&sc->lock);
+		obj = xa_load(&sc->live, key);
+		if (obj)
+			folio = virt_to_folio(obj);
+		spin_unlock(&sc->lock);
+		if (folio && folio != last) {
+			per_node[folio_nid(folio)]++;
+			total++;
+			last = folio;
+		}
+		cond_resched();
+	}
+	len = scnprintf(buf, size, "%lu", total);
+	for_each_node(nid)
+		if (per_node[nid])
+			len += scnprintf(buf + len, size - len, " N%d=%lu",
+					 nid, per_node[nid]);
+	scnprintf(buf + len, size - len, "\n");
+	kfree(per_node);
+	return 0;
+}
+
+static void smo_unhog(void)
+{
+	struct page *page, *next;
+
+	list_for_each_entry_safe(page, next, &smo_hog_pages, lru) {
+		list_del(&page->lru);
+		__free_pages(page, page_private(page));
+	}
+	smo_hog_nr = 0;
+	smo_hog_node = NUMA_NO_NODE;
+}
+
+/*
+ * Take every page of the hogged node that GFP_NOWAIT | __GFP_THISNODE can
+ * get (what SLUB tries first for a node-specific allocation), largest
+ * blocks first.
+ */
+static void smo_hog_fill(void)
+{
+	const gfp_t gfp = GFP_NOWAIT | __GFP_THISNODE | __GFP_NOWARN;
+	int order;
+
+	for (order = MAX_PAGE_ORDER; order >= 0; order--) {
+		struct page *page;
+
+		while ((page = alloc_pages_node(smo_hog_node, gfp, order))) {
+			set_page_private(page, order);
+			list_add(&page->lru, &smo_hog_pages);
+			smo_hog_nr += 1UL << order;
+			cond_resched();
+		}
+	}
+}
+
+static int smo_hog(int node, char *buf, size_t size)
+{
+	if (smo_hog_node != NUMA_NO_NODE)
+		return -EBUSY;
+	smo_hog_node = node;
+	smo_hog_fill();
+	scnprintf(buf, size, "pages=%lu\n", smo_hog_nr);
+	return 0;
+}
+
 static int smo_parse_ulong(const char *s, unsigned long max,
 			   unsigned long *val)
 {
@@ -429,14 +535,15 @@ static int smo_parse_ulong(const char *s, unsigned long max,
 	return 0;
 }
 
-static int smo_parse_node(const char *s, int *node)
+/* @node must be online and, if @need_mem, have normal memory. */
+static int smo_parse_node(const char *s, int *node, bool need_mem)
 {
 	unsigned long nid;
 
 	if (kstrtoul(s, 0, &nid))
 		return -EINVAL;
 	if (nid >= MAX_NUMNODES || !node_online(nid) ||
-	    !node_state(nid, N_NORMAL_MEMORY))
+	    (need_mem && !node_state(nid, N_NORMAL_MEMORY)))
 		return -ENODEV;
 	*node = nid;
 	return 0;
@@ -550,13 +657,27 @@ static int smo_run(char *cmd, char *buf, size_t size)
 		return sc ? smo_stress_start(sc) : -EINVAL;
 	}
 
+	if (!strcmp(argv[0], "unhog")) {
+		if (argc != 1)
+			return -EINVAL;
+		smo_unhog();
+		return 0;
+	}
+
+	if (!strcmp(argv[0], "hog")) {
+		if (argc != 2)
+			return -EINVAL;
+		err = smo_parse_node(argv[1], &node, true);
+		return err ? err : smo_hog(node, buf, size);
+	}
+
 	if (!strcmp(argv[0], "defrag")) {
 		long freed;
 
 		if (argc > 2)
 			return -EINVAL;
 		if (argc == 2) {
-			err = smo_parse_node(argv[1], &node);
+			err = smo_parse_node(argv[1], &node, true);
 			if (err)
 				return err;
 		}
@@ -580,6 +701,8 @@ static int smo_run(char *cmd, char *buf, size_t size)
 
 	if (!strcmp(argv[0], "check"))
 		return argc == 2 ? smo_check(sc, buf, size) : -EINVAL;
+	if (!strcmp(argv[0], "slabs"))
+		return argc == 2 ? smo_slabs(sc, buf, size) : -EINVAL;
 
 	if (!strcmp(argv[0], "enable") && argc == 2)
 		return kmem_cache_setup_mobility(sc->cache, smo_isolate,
@@ -600,7 +723,7 @@ static int smo_run(char *cmd, char *buf, size_t size)
 		    smo_parse_ulong(argv[2], SMO_MAX_ALLOC, &a))
 			return -EINVAL;
 		if (argc == 4) {
-			err = smo_parse_node(argv[3], &node);
+			err = smo_parse_node(argv[3], &node, false);
 			if (err)
 				return err;
 		}
@@ -694,7 +817,9 @@ static int smo_selftest(char *buf, size_t size)
 		"enable nosuch", "enable smo_test_64 1", "stats smo_test_64 x",
 		"defrag 1 2", "defrag x", "defrag 1024", "defrag -1",
 		"stress", "stress stop", "stress start", "stress start nosuch",
-		"stress go smo_test_64",
+		"stress go smo_test_64", "slabs", "slabs nosuch",
+		"slabs smo_test_64 1", "hog", "hog x", "hog 1024", "hog 0 1",
+		"unhog 1",
 	};
 	struct smo_cache *sc = &smo_caches[0];
 	unsigned long before = sc->nr_objs, freed;
@@ -827,6 +952,7 @@ static void __exit test_slub_movable_exit(void)
 	mutex_lock(&smo_lock);
 	if (smo_stress.tasks)
 		smo_stress_stop(out, sizeof(out));
+	smo_unhog();
 	mutex_unlock(&smo_lock);
 	smo_destroy_caches();
 }

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Configure and build a kernel, its modules and the SMO selftests.
 #
-#   build.sh [--vanilla] fast|debug
+#   build.sh [--vanilla] fast|debug|nodebug
 #
 # The patched kernel is built from build/src (see prepare-src.sh) into
 # build/obj-<cfg>; --vanilla builds the pristine base into
@@ -11,13 +11,13 @@
 
 vanilla=0
 if [ "${1:-}" = --vanilla ]; then vanilla=1; shift; fi
-cfg=${1:?usage: build.sh [--vanilla] fast|debug}
+cfg=${1:?usage: build.sh [--vanilla] fast|debug|nodebug}
 
 frags=("$SMO_TOP/configs/fast.config")
 case $cfg in
 fast) ;;
-debug) frags+=("$SMO_TOP/configs/debug.config") ;;
-*) die "unknown config '$cfg' (fast or debug)" ;;
+debug|nodebug) frags+=("$SMO_TOP/configs/$cfg.config") ;;
+*) die "unknown config '$cfg' (fast, debug or nodebug)" ;;
 esac
 
 if [ $vanilla = 1 ]; then

@@ -74,7 +74,7 @@ section "checkpatch.pl --strict and kernel-doc"
 lines "$SMO_TOP/scripts/checkpatch.sh"
 lines "$SMO_TOP/scripts/kerneldoc.sh"
 
-for cfg in fast debug; do
+for cfg in fast debug nodebug; do
 	section "building the $cfg config"
 	if step "build:$cfg" "$SMO_TOP/scripts/build.sh" "$cfg"; then
 		step "initramfs:$cfg" "$SMO_TOP/scripts/initramfs.sh" "$SMO_BUILD/obj-$cfg"
@@ -112,14 +112,18 @@ done
 boot debug 4node boot
 
 section "slub_movable kselftests"
-for topo in 2node 4node memonly; do
+for topo in 2node 4node memonly memless; do
 	boot fast $topo kselftest
 done
+boot nodebug 4node kselftest
+boot nodebug memless kselftest
 boot debug 4node kselftest
 
 section "host-driven suite (the 2019 assertions)"
 host_suite fast 2node
 host_suite fast 4node
+host_suite fast memonly
+host_suite fast memless
 host_suite debug 2node
 
 section "the harness catches what it must"

@@ -119,7 +119,10 @@ def cmd_suite(args: argparse.Namespace) -> int:
           f'for the host-driven suite ({args.objects} objects)', flush=True)
     res = qemu.run(p, suite.job(args.objects), log_path=args.log)
     why = qemu.judge(res, p.topology)
-    checks = suite.assertions(suite.parse(res.job_output), args.objects)
+    steps = suite.parse(res.job_output)
+    memnodes = [i for i, n in enumerate(p.topology.nodes) if n.mem_mb]
+    checks = suite.assertions(steps, args.objects) + \
+        suite.numa_assertions(steps, memnodes)
     for name, ok, detail in checks:
         print(f'    {"ok  " if ok else "FAIL"} {label}:{name} ({detail})')
         record(args.results_file, 'PASS' if ok else 'FAIL', f'{label}:{name}')

@@ -36,9 +36,10 @@ class Topology:
 
     def scaled(self, mem_mb: int) -> 'Topology':
         """The same layout with @mem_mb of memory spread evenly over nodes."""
-        per = mem_mb // len(self.nodes)
+        per = mem_mb // sum(1 for n in self.nodes if n.mem_mb)
         return Topology(self.name, self.description,
-                        tuple(Node(per, n.cpus) for n in self.nodes))
+                        tuple(Node(per if n.mem_mb else 0, n.cpus)
+                              for n in self.nodes))
 
     def qemu_args(self) -> list[str]:
         args = ['-m', f'{self.mem_mb}M',
@@ -47,6 +48,9 @@ class Topology:
         if len(self.nodes) == 1:
             return args
         for nid, n in enumerate(self.nodes):
+            if not n.mem_mb:        # a memoryless node
+                args += ['-numa', f'node,nodeid={nid}']
+                continue
             args += ['-object', f'memory-backend-ram,id=m{nid},'
                                 f'size={n.mem_mb}M',
                      '-numa', f'node,nodeid={nid},memdev=m{nid}']
@@ -72,6 +76,9 @@ TOPOLOGIES: dict[str, Topology] = {t.name: t for t in [
     _even('4node', 'four nodes, one CPU each', [1, 1, 1, 1]),
     _even('memonly', 'two nodes with CPUs plus a memory-only node 2',
           [1, 1, 0]),
+    Topology('memless', 'two nodes with CPUs and memory plus node 2 with '
+             'a CPU and no memory',
+             (Node(1024, (0,)), Node(1024, (1,)), Node(0, (2,)))),
 ]}
 
 

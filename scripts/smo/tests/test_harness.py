@@ -82,6 +82,15 @@ class TopologyTest(unittest.TestCase):
         self.assertNotIn('node-id=2', ' '.join(t.qemu_args()))
         self.assertIn('memdev=m2', ' '.join(t.qemu_args()))
 
+    def test_memoryless_node(self) -> None:
+        t = topology.get('memless')
+        args = ' '.join(t.qemu_args())
+        self.assertIn('-numa node,nodeid=2 ', args)
+        self.assertNotIn('memdev=m2', args)
+        self.assertIn('cpu,node-id=2,socket-id=2', args)
+        self.assertEqual(t.scaled(1000).nodes[2].mem_mb, 0)
+        self.assertEqual(t.scaled(1000).mem_mb, 1000)
+
     def test_scaled_keeps_layout(self) -> None:
         t = topology.get('4node').scaled(1024)
         self.assertEqual(t.mem_mb, 1024)
@@ -275,6 +284,48 @@ class SuiteTest(unittest.TestCase):
         results = suite.assertions(suite.parse('SMO-STEP smo_test_64 loaded '
                                                'objects=0\n'))
         self.assertFalse(all(ok for _, ok, _ in results))
+
+
+class NumaSuiteTest(unittest.TestCase):
+    @staticmethod
+    def steps(good: bool) -> str:
+        def st(name: str, nodes: dict[int, int], slabs: dict[int, int],
+               moved: int) -> str:
+            live = sum(nodes.values())
+            return (f'SMO-STEP smo_test_600 {name} objects={live} '
+                    f'objs_per_slab=13 moved={moved} live={live} ' +
+                    ' '.join(f'node{k}={v}' for k, v in nodes.items()) +
+                    ' ' + ' '.join(f'snode{k}={v}' for k, v in slabs.items()))
+        lines = [st('numa-filled', {0: 100, 1: 100}, {0: 8, 1: 8}, 0),
+                 st('numa-on-0', {0: 200}, {0: 16}, 100),
+                 st('numa-on-1', {1: 200} if good else {0: 1, 1: 199},
+                    {1: 16}, 300),
+                 st('numa-pair-before', {0: 100, 1: 100}, {0: 8, 1: 8}, 300),
+                 st('numa-pair', {1: 200}, {1: 16}, 400)]
+        moved = 400
+        for sc, before in (('all-on-one', {0: 200}), ('90-10', {0: 180, 1: 20}),
+                           ('busy-and-empty', {0: 200})):
+            lines.append(st(f'numa-{sc}-before', before, {0: 16}, moved))
+            moved += 100 if good else 150
+            lines.append(st(f'numa-{sc}', {0: 100, 1: 100}, {0: 8, 1: 8},
+                            moved))
+        lines.append(st('numa-again', {0: 100, 1: 100}, {0: 8, 1: 8},
+                        moved if good else moved + 13))
+        return '\n'.join(lines) + '\n'
+
+    def test_pass(self) -> None:
+        res = suite.numa_assertions(suite.parse(self.steps(True)), [0, 1])
+        self.assertEqual([(n, d) for n, ok, d in res if not ok], [])
+        self.assertGreater(len(res), 10)
+
+    def test_failures_are_caught(self) -> None:
+        res = suite.numa_assertions(suite.parse(self.steps(False)), [0, 1])
+        failed = {n for n, ok, _ in res if not ok}
+        self.assertIn('smo_test_600: move N1: every object on node 1', failed)
+        self.assertIn('smo_test_600: a second balance moves nothing', failed)
+        self.assertIn('smo_test_600: balance from all-on-one: moves the '
+                      'surplus, no more than repacking needs', failed)
+        self.assertEqual(suite.numa_assertions({}, [0]), [])
 
 
 class BalanceTest(unittest.TestCase):

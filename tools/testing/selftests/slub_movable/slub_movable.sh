@@ -28,7 +28,8 @@ if ! modprobe test_slub_movable 2>/dev/null && [ ! -e "$CTL" ]; then
 fi
 
 NUMA_TESTS=14
-ktap_set_plan $((38 + NUMA_TESTS))
+FALLBACK_TESTS=7
+ktap_set_plan $((38 + NUMA_TESTS + FALLBACK_TESTS))
 
 # smo CMD...: run one module command; its result goes to stdout.
 smo() {
@@ -70,6 +71,25 @@ both_callbacks() {	# cache
 # total of a sysfs counter ("N N0=a N1=b" -> N)
 val() {
 	cut -d' ' -f1 "$SLAB/$1/$2"
+}
+
+# "S N0=a N1=b ...": the cache's slabs, from sysfs where SLUB_DEBUG
+# provides the file, else as the module counts them from its objects.
+slabs_of() {
+	if [ -r "$SLAB/$1/slabs" ]; then
+		cat "$SLAB/$1/slabs"
+	else
+		smo slabs "$1"
+	fi
+}
+
+nslabs() {	# cache
+	slabs_of "$1" | cut -d' ' -f1
+}
+
+node_slabs() {	# cache node
+	c=$(slabs_of "$1" | tr ' ' '\n' | sed -n "s/^N$2=//p")
+	echo "${c:-0}"
 }
 
 # Live objects as the module counts them.
@@ -148,9 +168,9 @@ result "control rejects malformed commands" test $bad = 0
 for C in $CACHES; do
 	smo disable $C >/dev/null
 	fragment $C random 7 80
-	before=$(val $C slabs)
+	before=$(nslabs $C)
 	shrink $C
-	after=$(val $C slabs)
+	after=$(nslabs $C)
 	opt=$(optimum $C)
 	ktap_print_msg "$C without mobility: $before slabs, $after after shrink, optimum $opt"
 	result "$C: shrink without mobility keeps the slabs" \
@@ -161,9 +181,9 @@ for C in $CACHES; do
 	for pattern in "random 11 80" "random 12 50" "random 13 95" \
 		       "every 3" "count $((N / 2)) 0"; do
 		fragment $C $pattern
-		before=$(val $C slabs)
+		before=$(nslabs $C)
 		shrink $C
-		after=$(val $C slabs)
+		after=$(nslabs $C)
 		opt=$(optimum $C)
 		max=$((opt + $(nodes_used $C)))
 		ktap_print_msg "$C free $pattern: $before slabs, $after after shrink, optimum $opt"
@@ -172,7 +192,7 @@ for C in $CACHES; do
 	done
 	result "$C: every object intact after the moves" smo_diag check $C
 	ops=$(val $C objs_per_slab)
-	waste=$(( $(val $C slabs) * ops - $(live $C) ))
+	waste=$(( $(nslabs $C) * ops - $(live $C) ))
 	ktap_print_msg "$C: $waste free slots, partial $(cat $SLAB/$C/partial)"
 	result "$C: less than one slab of free slots per node" \
 		test "$waste" -lt $((ops * $(nodes_used $C)))
@@ -182,10 +202,10 @@ done
 C=smo_test_600
 smo enable $C >/dev/null
 fragment $C every 2		# every slab about half used
-before=$(val $C slabs)
+before=$(nslabs $C)
 echo 30 > "$SLAB/$C/defrag_used_ratio"
 freed=$(smo defrag | sed 's/freed=//')
-mid=$(val $C slabs)
+mid=$(nslabs $C)
 ktap_print_msg "ratio 30: $before slabs, $mid after defrag (freed $freed)"
 # "freed" counts only the slabs the pass emptied (the slab count may also
 # drop because the pass drains KASAN's quarantine).  A few slabs may end
@@ -194,7 +214,7 @@ result "defrag at ratio 30 leaves half-used slabs alone" \
 	test $((freed * 100)) -le "$before"
 echo 60 > "$SLAB/$C/defrag_used_ratio"
 freed=$(smo defrag | sed 's/freed=//')
-after=$(val $C slabs)
+after=$(nslabs $C)
 ktap_print_msg "ratio 60: $mid slabs, $after after defrag (freed $freed)"
 result "defrag at ratio 60 empties half-used slabs" \
 	test "$after" -lt $((mid * 3 / 4))
@@ -234,14 +254,13 @@ slabs_even() {	# cache
 	min=-1
 	max=0
 	for n in $MEMNODES; do
-		c=$(tr ' ' '\n' < "$SLAB/$1/slabs" | sed -n "s/^N$n=//p")
-		c=${c:-0}
+		c=$(node_slabs "$1" "$n")
 		if [ "$min" -lt 0 ] || [ "$c" -lt "$min" ]; then
 			min=$c
 		fi
 		[ "$c" -gt "$max" ] && max=$c
 	done
-	ktap_print_msg "slabs per node: $(cut -d' ' -f2- "$SLAB/$1/slabs")"
+	ktap_print_msg "slabs per node: $(slabs_of "$1" | cut -d' ' -f2-)"
 	[ $((max - min)) -le 1 ]
 }
 
@@ -271,9 +290,11 @@ fill_nodes() {	# cache count node...
 
 balance_from() {	# cache count node...: fill, balance, check the rule
 	fill_nodes "$@" || return 1
-	echo 1 > "$SLAB/$1/balance" || return 1
-	ktap_print_msg "balance from nodes $*: $(smo check "$1")"
-	balanced "$1"
+	c=$1
+	shift 2
+	echo 1 > "$SLAB/$c/balance" || return 1
+	ktap_print_msg "balance from nodes $*: $(smo check "$c")"
+	balanced "$c"
 }
 
 moved_stat() {
@@ -371,10 +392,10 @@ else
 	echo "N$second N$second" > "$SLAB/$C/move"
 	ops=$(val $C objs_per_slab)
 	objs=$(on_node $C $second)
-	slabs=$(tr ' ' '\n' < "$SLAB/$C/slabs" | sed -n "s/^N$second=//p")
-	ktap_print_msg "node $second: $objs objects in ${slabs:-0} slabs"
+	slabs=$(node_slabs $C $second)
+	ktap_print_msg "node $second: $objs objects in $slabs slabs"
 	result "move N$second N$second defragments node $second" \
-		test "${slabs:-0}" -le $(( (objs + ops - 1) / ops + 1 ))
+		test "$slabs" -le $(( (objs + ops - 1) / ops + 1 ))
 	result "balance from everything on node $first" \
 		balance_from $C $N $first
 	fill_nodes $C $((N * 9 / 10)) $first
@@ -402,6 +423,103 @@ else
 	result "move and balance refused to non-root users" nonroot_refused $C
 	result "move, balance and shrink under concurrent alloc and free" \
 		concurrent $C
+fi
+
+# --- allocation fallback (seed 003) ------------------------------------------
+# An allocation that its node cannot serve (the node has no memory, or its
+# free memory is exhausted) takes objects from partial slabs on the other
+# nodes before it grows the cache, and a slab that the page allocator's
+# fallback provides is filed under the node its memory is on.
+
+# Half-used slabs on node $2, all on the node lists; prints the free slots.
+half_used_on() {	# cache node
+	smo disable "$1" >/dev/null
+	smo free "$1" all >/dev/null
+	shrink "$1"
+	smo alloc "$1" "$N" "$2" >/dev/null
+	smo free "$1" every 2 >/dev/null
+	shrink "$1"
+	echo $(( $(nslabs "$1") * $(val "$1" objs_per_slab) - $(live "$1") ))
+}
+
+# SLUB's accounting of slabs per node equals the slabs the objects are in.
+filed_right() {	# cache
+	sysfs=$(cat "$SLAB/$1/slabs")
+	counted=$(smo slabs "$1")
+	ktap_print_msg "slabs: sysfs '$sysfs', from the objects '$counted'"
+	[ "$sysfs" = "$counted" ]
+}
+
+skip_n() {	# count reason
+	i=0
+	while [ $i -lt "$1" ]; do
+		ktap_test_skip "$2"
+		i=$((i + 1))
+	done
+}
+
+C=smo_test_600
+CPUS=$(expand "$(cat /sys/devices/system/cpu/online)" | wc -w)
+if [ "$NR_MEM" -lt 2 ]; then
+	skip_n 4 "allocation for an exhausted node (needs 2 memory nodes)"
+else
+	home=${MEMNODES%% *}
+	full=$(echo $MEMNODES | cut -d' ' -f2)
+	free=$(half_used_on $C $home)
+	want=$((free / 2))
+	# slabs elsewhere than on the exhausted node
+	s0=$(( $(nslabs $C) - $(node_slabs $C $full) ))
+	hogged=$(smo hog $full)
+	smo alloc $C $want $full >/dev/null
+	s1=$(( $(nslabs $C) - $(node_slabs $C $full) ))
+	on_full=$(on_node $C $full)
+	smo unhog >/dev/null
+	ktap_print_msg "node $full exhausted ($hogged): $want objects for it" \
+		"($on_full landed there), $free free slots on node $home:" \
+		"slabs on other nodes $s0 -> $s1"
+	# kswapd frees a few pages of the node while the module keeps taking
+	# them (about 1 % of the objects land there): allow 5 %.
+	result "an exhausted node gets (almost) no new objects" \
+		test $((on_full * 20)) -le "$want"
+	result "an exhausted node's allocations use remote partial slabs before growing" \
+		test $((s1 - s0)) -le "$CPUS"
+	result "objects intact after the fallback" smo_diag check $C
+	if [ -r "$SLAB/$C/slabs" ]; then
+		smo hog $full >/dev/null
+		smo alloc $C "$free" $full >/dev/null
+		smo unhog >/dev/null
+		result "slabs grown by the fallback are filed under their real node" \
+			filed_right $C
+	else
+		ktap_test_skip "filing check needs the sysfs slabs file (CONFIG_SLUB_DEBUG)"
+	fi
+fi
+
+memless=
+for n in $(expand "$(cat /sys/devices/system/node/online)"); do
+	case " $MEMNODES " in *" $n "*) ;; *) memless=$n ;; esac
+done
+if [ -z "$memless" ] || [ "$NR_MEM" -lt 1 ]; then
+	skip_n 3 "allocation for a memoryless node (the layout has none)"
+else
+	home=${MEMNODES%% *}
+	free=$(half_used_on $C $home)
+	want=$((free / 2))
+	s0=$(nslabs $C)
+	smo alloc $C $want $memless >/dev/null
+	s1=$(nslabs $C)
+	ktap_print_msg "memoryless node $memless: $want objects for it," \
+		"$free free slots on node $home: slabs $s0 -> $s1"
+	result "a memoryless node's allocations use partial slabs before growing" \
+		test $((s1 - s0)) -le "$CPUS"
+	result "objects for a memoryless node intact on memory nodes" \
+		test "$(on_node $C $memless)" = 0 -a "$(smo check $C >/dev/null; echo $?)" = 0
+	if [ -r "$SLAB/$C/slabs" ]; then
+		result "slabs for a memoryless node are filed under their real node" \
+			filed_right $C
+	else
+		ktap_test_skip "filing check needs the sysfs slabs file (CONFIG_SLUB_DEBUG)"
+	fi
 fi
 
 for C in $CACHES; do
