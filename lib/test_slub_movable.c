@@ -28,12 +28,24 @@
  *                                      "slabs", counted from the objects'
  *                                      addresses (works without
  *                                      CONFIG_SLUB_DEBUG)
- *   hog <node>                         take every page of the node that an
- *                                      allocation without reclaim can get,
- *                                      so that the node looks exhausted
- *                                      (alloc takes what kswapd frees
- *                                      meanwhile); the result is "pages=N"
+ *   hog <node> [<pages>]               take every page of the node that an
+ *                                      allocation without reclaim can get
+ *                                      (at most <pages>), so that the node
+ *                                      looks exhausted (alloc takes what
+ *                                      kswapd frees meanwhile); the result
+ *                                      is "pages=N"
  *   unhog                              give the pages back
+ *   blocks <cache> <bytes>             objects per aligned block of that
+ *                                      many bytes (a power of two: a
+ *                                      memory block, a pageblock), the 32
+ *                                      fullest: "B<n>=<objects> ..." where
+ *                                      block n starts at n * bytes
+ *   vacate <cache>                     kmem_cache_vacate() on every slab
+ *                                      page that holds objects of the
+ *                                      cache: "slabs=N freed=M"
+ *   contig <pfn> <nr_pages>            alloc_contig_range() of the range,
+ *                                      then give it back; fails with its
+ *                                      error (-EBUSY)
  *   enable <cache> / disable <cache>   make the objects movable, or not
  *   stats <cache>                      "moved=M failed=F deferred=D": objects
  *                                      the callbacks moved, could not move,
@@ -130,6 +142,7 @@ static struct {
 static LIST_HEAD(smo_hog_pages);
 static unsigned long smo_hog_nr;
 static int smo_hog_node = NUMA_NO_NODE;
+static unsigned long smo_hog_max;
 
 static char smo_result[SMO_RESULT_MAX];
 static struct dentry *smo_dir;
@@ -228,8 +241,12 @@ static void smo_migrate_one(struct smo_cache *sc, struct smo_obj *obj,
 	struct smo_obj *new;
 	bool free_old = false;
 
-	new = kmem_cache_alloc_node(sc->cache, GFP_KERNEL | __GFP_THISNODE |
-				    __GFP_NOWARN, node);
+	gfp_t gfp = GFP_KERNEL | __GFP_NOWARN;
+
+	/* NUMA_NO_NODE (vacate): anywhere */
+	if (node != NUMA_NO_NODE)
+		gfp |= __GFP_THISNODE;
+	new = kmem_cache_alloc_node(sc->cache, gfp, node);
 	if (new && xa_reserve(&sc->live, smo_key(sc, new), GFP_KERNEL)) {
 		kmem_cache_free(sc->cache, new);
 		new = NULL;
@@ -508,7 +525,8 @@ static void smo_hog_fill(void)
 	for (order = MAX_PAGE_ORDER; order >= 0; order--) {
 		struct page *page;
 
-		while ((page = alloc_pages_node(smo_hog_node, gfp, order))) {
+		while (smo_hog_nr + (1UL << order) <= smo_hog_max &&
+		       (page = alloc_pages_node(smo_hog_node, gfp, order))) {
 			set_page_private(page, order);
 			list_add(&page->lru, &smo_hog_pages);
 			smo_hog_nr += 1UL << order;
@@ -517,14 +535,124 @@ static void smo_hog_fill(void)
 	}
 }
 
-static int smo_hog(int node, char *buf, size_t size)
+static int smo_hog(int node, unsigned long max, char *buf, size_t size)
 {
 	if (smo_hog_node != NUMA_NO_NODE)
 		return -EBUSY;
 	smo_hog_node = node;
+	smo_hog_max = max;
 	smo_hog_fill();
 	scnprintf(buf, size, "pages=%lu\n", smo_hog_nr);
 	return 0;
+}
+
+/*
+ * Objects per aligned block of 1 << @shift bytes; the 32 fullest blocks,
+ * fullest first.
+ */
+static int smo_blocks(struct smo_cache *sc, unsigned int shift, char *buf,
+		      size_t size)
+{
+	unsigned long key, block, count;
+	struct xarray counts;
+	struct smo_obj *obj;
+	size_t len = 0;
+	void *entry;
+	int i, err = 0;
+
+	xa_init(&counts);
+	xa_for_each(&sc->live, key, obj) {
+		spin_lock(&sc->lock);
+		obj = xa_load(&sc->live, key);
+		block = obj ? __pa(obj) >> shift : ULONG_MAX;
+		spin_unlock(&sc->lock);
+		if (block == ULONG_MAX)
+			continue;
+		entry = xa_load(&counts, block);
+		count = entry ? xa_to_value(entry) : 0;
+		err = xa_err(xa_store(&counts, block, xa_mk_value(count + 1),
+				      GFP_KERNEL));
+		if (err)
+			goto out;
+		cond_resched();
+	}
+	for (i = 0; i < 32; i++) {
+		unsigned long best = ULONG_MAX, most = 0;
+
+		xa_for_each(&counts, block, entry) {
+			if (xa_to_value(entry) > most) {
+				most = xa_to_value(entry);
+				best = block;
+			}
+		}
+		if (best == ULONG_MAX)
+			break;
+		xa_erase(&counts, best);
+		len += scnprintf(buf + len, size - len, "%sB%lu=%lu",
+				 i ? " " : "", best, most);
+	}
+	scnprintf(buf + len, size - len, "\n");
+out:
+	xa_destroy(&counts);
+	return err;
+}
+
+/* kmem_cache_vacate() on each slab page that holds objects of @sc */
+static int smo_vacate(struct smo_cache *sc, char *buf, size_t size)
+{
+	unsigned long key, nr = 0, i, freed = 0, *pfns;
+	struct folio *last = NULL;
+	struct smo_obj *obj;
+
+	pfns = kvmalloc_array(max(sc->nr_objs, 1UL), sizeof(*pfns),
+			      GFP_KERNEL);
+	if (!pfns)
+		return -ENOMEM;
+	xa_for_each(&sc->live, key, obj) {
+		struct folio *folio = NULL;
+
+		spin_lock(&sc->lock);
+		obj = xa_load(&sc->live, key);
+		if (obj)
+			folio = virt_to_folio(obj);
+		spin_unlock(&sc->lock);
+		if (folio && folio != last && nr < sc->nr_objs) {
+			pfns[nr++] = folio_pfn(folio);
+			last = folio;
+		}
+	}
+	/* the pages may be freed and reused meanwhile: vacate copes */
+	for (i = 0; i < nr; i++) {
+		if (kmem_cache_vacate(pfn_to_page(pfns[i])))
+			freed++;
+		cond_resched();
+	}
+	kvfree(pfns);
+	scnprintf(buf, size, "slabs=%lu freed=%lu\n", nr, freed);
+	return 0;
+}
+
+/* alloc_contig_range() of [@pfn, @pfn + @nr), given back at once */
+static int smo_contig(unsigned long pfn, unsigned long nr, char *buf,
+		      size_t size)
+{
+#ifdef CONFIG_CONTIG_ALLOC
+	struct page *first, *last;
+	int err;
+
+	first = pfn_to_online_page(pfn);
+	last = pfn_to_online_page(pfn + nr - 1);
+	if (!first || !last || page_zone(first) != page_zone(last))
+		return -EINVAL;
+	err = alloc_contig_range(pfn, pfn + nr, MIGRATE_MOVABLE, GFP_KERNEL);
+	if (err)
+		return err;
+	free_contig_range(pfn, nr);
+	scnprintf(buf, size, "pages=%lu\n", nr);
+	return 0;
+#else
+	return -EOPNOTSUPP;
+#endif
 }
 
 static int smo_parse_ulong(const char *s, unsigned long max,
@@ -665,10 +793,19 @@ static int smo_run(char *cmd, char *buf, size_t size)
 	}
 
 	if (!strcmp(argv[0], "hog")) {
-		if (argc != 2)
+		a = ULONG_MAX;
+		if (argc < 2 || argc > 3 ||
+		    (argc == 3 && smo_parse_ulong(argv[2], ULONG_MAX, &a)))
 			return -EINVAL;
 		err = smo_parse_node(argv[1], &node, true);
-		return err ? err : smo_hog(node, buf, size);
+		return err ? err : smo_hog(node, a, buf, size);
+	}
+
+	if (!strcmp(argv[0], "contig")) {
+		if (argc != 3 || smo_parse_ulong(argv[1], ULONG_MAX / 2, &a) ||
+		    smo_parse_ulong(argv[2], 1UL << 18, &b) || !b)
+			return -EINVAL;
+		return smo_contig(a, b, buf, size);
 	}
 
 	if (!strcmp(argv[0], "defrag")) {
@@ -703,6 +840,14 @@ static int smo_run(char *cmd, char *buf, size_t size)
 		return argc == 2 ? smo_check(sc, buf, size) : -EINVAL;
 	if (!strcmp(argv[0], "slabs"))
 		return argc == 2 ? smo_slabs(sc, buf, size) : -EINVAL;
+	if (!strcmp(argv[0], "vacate"))
+		return argc == 2 ? smo_vacate(sc, buf, size) : -EINVAL;
+	if (!strcmp(argv[0], "blocks")) {
+		if (argc != 3 || smo_parse_ulong(argv[2], 1UL << 30, &a) ||
+		    !is_power_of_2(a) || a < PAGE_SIZE)
+			return -EINVAL;
+		return smo_blocks(sc, ilog2(a), buf, size);
+	}
 
 	if (!strcmp(argv[0], "enable") && argc == 2)
 		return kmem_cache_setup_mobility(sc->cache, smo_isolate,
@@ -818,8 +963,12 @@ static int smo_selftest(char *buf, size_t size)
 		"defrag 1 2", "defrag x", "defrag 1024", "defrag -1",
 		"stress", "stress stop", "stress start", "stress start nosuch",
 		"stress go smo_test_64", "slabs", "slabs nosuch",
-		"slabs smo_test_64 1", "hog", "hog x", "hog 1024", "hog 0 1",
-		"unhog 1",
+		"slabs smo_test_64 1", "hog", "hog x", "hog 1024", "hog 0 x", "hog 0 1 2",
+		"unhog 1", "vacate", "vacate nosuch", "vacate smo_test_64 1",
+		"blocks smo_test_64", "blocks smo_test_64 3000",
+		"blocks smo_test_64 1024", "blocks smo_test_64 4096 1",
+		"contig", "contig 1", "contig 1 0", "contig x 1",
+		"contig 1 999999999",
 	};
 	struct smo_cache *sc = &smo_caches[0];
 	unsigned long before = sc->nr_objs, freed;

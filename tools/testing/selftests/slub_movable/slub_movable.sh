@@ -29,7 +29,8 @@ fi
 
 NUMA_TESTS=14
 FALLBACK_TESTS=7
-ktap_set_plan $((38 + NUMA_TESTS + FALLBACK_TESTS))
+VACATE_TESTS=11
+ktap_set_plan $((38 + NUMA_TESTS + FALLBACK_TESTS + VACATE_TESTS))
 
 # smo CMD...: run one module command; its result goes to stdout.
 smo() {
@@ -520,6 +521,158 @@ else
 	else
 		ktap_test_skip "filing check needs the sysfs slabs file (CONFIG_SLUB_DEBUG)"
 	fi
+fi
+
+# --- vacate: memory offlining and alloc_contig_range() ------------------------
+# Slab pages of a movable cache no longer stop a memory block from going
+# offline, or a contiguous allocation from taking their range; those of
+# other caches still do.
+
+now() {	# seconds since boot, 1/100 s precision
+	cut -d' ' -f1 /proc/uptime
+}
+
+# Objects of the cache in block $3 of $2 bytes (0 if none).
+in_block() {	# cache bytes block
+	c=$(smo blocks "$1" "$2" | tr ' ' '\n' | sed -n "s/^B$3=//p")
+	echo "${c:-0}"
+}
+
+# Try to offline memory block $1; 60 s at most (a signal ends it).
+offline() {	# block
+	timeout 60 sh -c "echo offline > $MEMSYS/memory$1/state" 2>/dev/null
+}
+
+vacate_concurrent() {	# cache
+	smo enable "$1" >/dev/null
+	smo free "$1" all >/dev/null
+	smo alloc "$1" "$N" >/dev/null
+	smo free "$1" random 21 50 >/dev/null
+	smo stress start "$1" >/dev/null || return 1
+	out=$(smo vacate "$1")
+	r=$?
+	stress=$(smo stress stop)
+	rs=$?
+	ktap_print_msg "vacate under stress: $out; $stress"
+	freed=$(echo "$out" | sed -n 's/.*freed=\([0-9]*\).*/\1/p')
+	[ $r = 0 ] && [ $rs = 0 ] && [ "${freed:-0}" -gt 0 ] &&
+		smo check "$1" >/dev/null
+}
+
+vacate_immovable() {	# cache
+	smo disable "$1" >/dev/null
+	out=$(smo vacate "$1")
+	ktap_print_msg "vacate without mobility: $out"
+	echo "$out" | grep -q 'freed=0$' && smo check "$1" >/dev/null
+}
+
+MEMSYS=/sys/devices/system/memory
+C=smo_test_600
+D=smo_test_64
+result "vacate empties slabs under concurrent alloc and free" \
+	vacate_concurrent $C
+result "vacate leaves the slabs of a cache without mobility alone" \
+	vacate_immovable $C
+smo free $C all >/dev/null
+
+far=$(echo $MEMNODES | awk '{ print $NF }')
+if [ ! -r "$MEMSYS/block_size_bytes" ] || [ "$NR_MEM" -lt 2 ]; then
+	skip_n 9 "offline and contig (needs memory hotplug and 2 memory nodes)"
+else
+	BS=$((0x$(cat $MEMSYS/block_size_bytes)))
+	PB=2097152	# pageblock (x86-64)
+	# bookkeeping (the module's XArrays) from node 0, objects on $far
+	taskset -p 1 $$ >/dev/null 2>&1
+	smo disable $C >/dev/null
+	smo free $C all >/dev/null
+	shrink $C
+	# The node's first block holds pages the kernel allocated at boot:
+	# take a block's worth of free pages first, so that the objects
+	# land in a block of their own.
+	smo hog $far $((BS / 4096)) >/dev/null
+	smo alloc $C $N $far >/dev/null
+	smo unhog >/dev/null
+	blocks=$(smo blocks $C $BS | tr ' ' '\n' | sed -n 's/^B\([0-9]*\)=.*/\1/p' | head -3)
+	ktap_print_msg "objects per memory block ($BS bytes): $(smo blocks $C $BS)"
+	pblock=$(smo blocks $C $PB | sed -n 's/^B\([0-9]*\)=.*/\1/p')
+	pfn=$((pblock * PB / 4096))
+	before=$(in_block $C $PB "$pblock")
+
+	bad=0
+	for b in $blocks; do
+		if offline "$b"; then
+			ktap_print_msg "block $b went offline without mobility"
+			echo online > "$MEMSYS/memory$b/state"
+			bad=1
+		fi
+	done
+	result "offline fails while slabs without mobility fill the blocks" \
+		test "$bad" = 0 -a -n "$blocks"
+	result "contig fails on a pageblock of slabs without mobility" \
+		test "$(smo contig $pfn 512 2>/dev/null; echo $?)" != 0
+	result "objects intact and in place after the failures" \
+		test "$(in_block $C $PB "$pblock")" = "$before" \
+		-a "$(smo check $C >/dev/null; echo $?)" = 0
+
+	smo enable $C >/dev/null
+	m0=$(smo stats $C | sed 's/moved=\([0-9]*\).*/\1/')
+	t0=$(now)
+	smo contig $pfn 512 >/dev/null
+	rc=$?
+	t1=$(now)
+	m1=$(smo stats $C | sed 's/moved=\([0-9]*\).*/\1/')
+	ktap_print_msg "contig of pageblock $pblock ($before objects): rc $rc," \
+		"$((m1 - m0)) objects moved, $t0 -> $t1 s"
+	result "contig succeeds on the same pageblock with mobility" test $rc = 0
+	result "the pageblock's objects left it, intact" \
+		test "$(in_block $C $PB "$pblock")" = 0 \
+		-a "$(smo check $C >/dev/null; echo $?)" = 0
+
+	done_block=
+	for b in $blocks; do
+		objs=$(in_block $C $BS "$b")
+		t0=$(now)
+		m0=$(smo stats $C | sed 's/moved=\([0-9]*\).*/\1/')
+		if offline "$b"; then
+			t1=$(now)
+			m1=$(smo stats $C | sed 's/moved=\([0-9]*\).*/\1/')
+			ktap_print_msg "block $b ($objs objects) offline with mobility:" \
+				"$((m1 - m0)) objects moved, $t0 -> $t1 s"
+			done_block=$b
+			break
+		fi
+		ktap_print_msg "block $b ($objs objects) stayed online (other unmovable pages?)"
+	done
+	result "offline succeeds with mobility" test -n "$done_block"
+	result "the offlined block's objects are intact on other memory" \
+		test -n "$done_block" -a "$(in_block $C $BS "${done_block:-x}")" = 0 \
+		-a "$(smo check $C >/dev/null; echo $?)" = 0
+	if [ -n "$done_block" ]; then
+		echo online > "$MEMSYS/memory$done_block/state"
+	fi
+	result "the block comes back online" \
+		test -z "$done_block" -o \
+		"$(cat "$MEMSYS/memory${done_block:-x}/state" 2>/dev/null)" = online
+	smo free $C all >/dev/null
+
+	# a cache that never had mobility: offline still fails, cleanly
+	smo free $D all >/dev/null
+	smo hog $far $((BS / 4096)) >/dev/null
+	smo alloc $D $((N * 4)) $far >/dev/null
+	smo unhog >/dev/null
+	b=$(smo blocks $D $BS | sed -n 's/^B\([0-9]*\)=.*/\1/p')
+	before=$(in_block $D $BS "$b")
+	r=0
+	if offline "$b"; then
+		echo online > "$MEMSYS/memory$b/state"
+		r=1
+	fi
+	ktap_print_msg "block $b with $before objects of $D: offline refused ($r)"
+	result "offline fails on the slabs of a cache without mobility" \
+		test $r = 0 -a "$(in_block $D $BS "$b")" = "$before" \
+		-a "$(smo check $D >/dev/null; echo $?)" = 0
+	smo free $D all >/dev/null
+	taskset -p "$(printf '%x' $(( (1 << CPUS) - 1 )))" $$ >/dev/null 2>&1
 fi
 
 for C in $CACHES; do
