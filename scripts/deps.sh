@@ -5,7 +5,7 @@
 
 PKGS=(build-essential flex bison bc libelf-dev libssl-dev ccache quilt
       qemu-system-x86 busybox-static cpio kmod rsync xz-utils python3 perl
-      git python3-matplotlib)
+      git python3-matplotlib python3-docutils)
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -11,6 +11,7 @@ R=$SMO_BUILD/test-results.txt
 mkdir -p "$SMO_BUILD/logs"
 : >"$R"
 PY() { (cd "$SMO_TOP/scripts" && "$SMO_PYTHON" -m smo.cli "$@"); }
+PY_RST() { (cd "$SMO_TOP/scripts" && "$SMO_PYTHON" -m smo.rstcheck "$@"); }
 elapsed() { echo "$(( $(date +%s) - T0 ))s"; }
 section() { printf '\n==> [%s] %s\n' "$(elapsed)" "$*"; }
 # step NAME CMD...: one check, recorded by its exit status.
@@ -70,9 +71,11 @@ step "export:apply then export is a no-op" roundtrip
 step "series:git am of the mailable series equals make apply" \
 	"$SMO_TOP/scripts/series.sh" --check
 
-section "checkpatch.pl --strict and kernel-doc"
+section "checkpatch.pl --strict, kernel-doc and the rst pages"
 lines "$SMO_TOP/scripts/checkpatch.sh"
 lines "$SMO_TOP/scripts/kerneldoc.sh"
+rst=$(series_all_new_files | grep '\.rst$' || true)
+[ -z "$rst" ] || lines PY_RST "$SMO_SRC" $rst
 
 for cfg in fast debug nodebug; do
 	section "building the $cfg config"

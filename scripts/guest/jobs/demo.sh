@@ -81,6 +81,50 @@ if [ -e /sys/kernel/slab/$C/move ]; then
 	smo check $C >/dev/null || { echo "check FAILED"; exit 1; }
 	echo "check: every object intact after the moves"
 fi
+
+MEMSYS=/sys/devices/system/memory
+if [ -r $MEMSYS/block_size_bytes ] && [ -e /sys/kernel/slab/$C/move ]; then
+	BS=$((0x$(cat $MEMSYS/block_size_bytes)))
+	far=$(ls -d /sys/devices/system/node/node[0-9]* | sed 's/.*node//' | sort -n | tail -1)
+	taskset -p 1 $$ >/dev/null 2>&1	# bookkeeping on node 0
+	smo disable $C >/dev/null
+	smo free $C all >/dev/null
+	echo 1 > /sys/kernel/slab/$C/shrink
+	smo hog $far $((BS / 4096)) >/dev/null	# past the node's boot pages
+	smo alloc $C 20000 $far >/dev/null
+	smo unhog >/dev/null
+	echo
+	echo "Memory offlining: memory blocks of $((BS >> 20)) MiB on node $far," \
+		"objects of $C in each: $(smo blocks $C $BS)"
+	offline() {	# block: prints the kernel's answer
+		if out=$(timeout 60 sh -c "echo offline > $MEMSYS/memory$1/state" 2>&1); then
+			echo "offline"
+		else
+			echo "refused (${out##*: })"
+		fi
+	}
+	for b in $(smo blocks $C $BS | tr ' ' '\n' | sed -n 's/^B\([0-9]*\)=.*/\1/p' | head -3); do
+		objs=$(smo blocks $C $BS | tr ' ' '\n' | sed -n "s/^B$b=//p")
+		smo disable $C >/dev/null
+		r1=$(offline $b)
+		smo enable $C >/dev/null
+		m0=$(smo stats $C | sed 's/moved=\([0-9]*\).*/\1/')
+		t0=$(cut -d' ' -f1 /proc/uptime)
+		r2=$(offline $b)
+		t1=$(cut -d' ' -f1 /proc/uptime)
+		m1=$(smo stats $C | sed 's/moved=\([0-9]*\).*/\1/')
+		printf '  block %-4s %6s objects  not movable: %-34s movable: %s\n' \
+			"$b" "$objs" "$r1" "$r2"
+		if [ "$r2" = offline ]; then
+			echo "  $((m1 - m0)) objects moved out of block $b in $t0 -> $t1 s (uptime);" \
+				"check: $(smo check $C)"
+			echo online > $MEMSYS/memory$b/state
+			break
+		fi
+	done
+	echo "Slab pages used to stop memory offlining for good; now the slabs of a"
+	echo "cache with movable objects are emptied, and the block goes offline."
+fi
 smo disable $C >/dev/null
 smo free $C all >/dev/null
 rmmod test_slub_movable

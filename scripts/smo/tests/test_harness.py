@@ -7,7 +7,7 @@ import os
 import tempfile
 import unittest
 
-from smo import console, cpio, kconfig, ktap, qemu, suite, topology
+from smo import console, cpio, kconfig, ktap, qemu, rstcheck, suite, topology
 
 DATA = os.path.join(os.path.dirname(__file__), 'test_data')
 
@@ -326,6 +326,22 @@ class NumaSuiteTest(unittest.TestCase):
         self.assertIn('smo_test_600: balance from all-on-one: moves the '
                       'surplus, no more than repacking needs', failed)
         self.assertEqual(suite.numa_assertions({}, [0]), [])
+
+
+class RstCheckTest(unittest.TestCase):
+    PAGE = ('Title\n=====\n\nText.\n\n.. kernel-doc:: mm/slub.c\n'
+            '   :identifiers: a_fn b_fn\n\nMore text.\n')
+
+    def test_directives(self) -> None:
+        self.assertEqual(rstcheck.directives(self.PAGE),
+                         [('mm/slub.c', ['a_fn', 'b_fn'])])
+
+    def test_clean_page(self) -> None:
+        self.assertEqual(rstcheck.docutils_errors(self.PAGE), [])
+
+    def test_broken_table_is_caught(self) -> None:
+        bad = self.PAGE + '\n=== ===\nabcdef x\n=== ===\n'
+        self.assertTrue(rstcheck.docutils_errors(bad))
 
 
 class BalanceTest(unittest.TestCase):
