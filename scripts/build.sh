@@ -73,6 +73,9 @@ fi
 rm -rf "$obj/modinst"
 kmake -s INSTALL_MOD_PATH="$obj/modinst" INSTALL_MOD_STRIP=1 \
 	modules_install >>"$logf" 2>&1
+# tools/mm/slabinfo, static, for the guest
+gcc -O2 -Wall -static -o "$obj/slabinfo" "$src/tools/mm/slabinfo.c" \
+	>>"$logf" 2>&1 || die "slabinfo build failed (log: $logf)"
 if [ -d "$src/tools/testing/selftests/slub_movable" ]; then
 	rm -rf "$obj/kselftest"
 	make -C "$src/tools/testing/selftests" TARGETS=slub_movable \

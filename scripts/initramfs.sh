@@ -25,6 +25,7 @@ printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
 if [ -d "$obj/modinst/lib/modules" ]; then
 	cp -a "$obj/modinst/lib/modules" "$root/lib/"
 fi
+[ -x "$obj/slabinfo" ] && cp "$obj/slabinfo" "$root/bin/slabinfo"
 if [ -d "$obj/kselftest" ]; then
 	cp -a "$obj/kselftest" "$root/kselftest"
 fi

@@ -113,6 +113,10 @@ for topo in 1node 2node 4node memonly; do
 	boot fast $topo boot
 done
 boot debug 4node boot
+boot nodebug 4node boot
+
+section "tools/mm/slabinfo in the guest"
+boot fast 4node slabinfo
 
 section "slub_movable kselftests"
 for topo in 2node 4node memonly memless; do
