@@ -7,9 +7,10 @@ PY := /usr/bin/python3
 KSRC ?=
 TOPOLOGY ?= 4node
 CONFIG ?= fast
+STRESS_SECONDS ?= 600
 
 .PHONY: help deps base src apply tree export series check build build-debug \
-	initramfs test unit demo bench-balance shell clean distclean
+	initramfs test unit demo bench-balance stress shell clean distclean
 
 help:	## list the targets
 	@echo "SMO: Slab Movable Objects for SLUB (Linux 6.12, Debian linux-source-6.12)"
@@ -57,6 +58,9 @@ unit:	## the harness's own unit tests (no kernel needed)
 
 demo: build	## boot the patched kernel on 4 NUMA nodes and show SMO at work
 	@$(S)/demo.sh $(CONFIG)
+
+stress: src	## debug kernel under load and fault injection (STRESS_SECONDS=600)
+	@$(S)/stress.sh $(STRESS_SECONDS)
 
 bench-balance: build	## balance: objects moved vs the minimum vs the 2019 algorithm
 	@cd $(S) && for t in 2node 4node; do $(PY) -m smo.cli bench-balance \

@@ -126,12 +126,28 @@ boot nodebug 4node kselftest
 boot nodebug memless kselftest
 boot debug 4node kselftest
 
-section "host-driven suite (the 2019 assertions)"
+section "stress: load, failslab, unload during a shrink, kmemleak (short)"
+if [ -f "$SMO_BUILD/obj-debug/initramfs.cpio" ]; then
+	"$SMO_TOP/scripts/stress.sh" 40 --label debug:stress@4node \
+		--results-file "$R" || true
+else
+	echo "FAIL debug:stress@4node:boot (no build)" >>"$R"
+fi
+
+section "host-driven suite (the 2019 assertions and the NUMA rules)"
 host_suite fast 2node
 host_suite fast 4node
 host_suite fast memonly
 host_suite fast memless
 host_suite debug 2node
+
+section "hostile input: every new sysfs file and the control file, root and uid 65534"
+if [ -f "$SMO_BUILD/obj-fast/initramfs.cpio" ]; then
+	PY fuzz --obj "$SMO_BUILD/obj-fast" --topology 4node --label fast:fuzz@4node \
+		--log "$SMO_BUILD/logs/fast-fuzz-4node.log" --results-file "$R" || true
+else
+	echo "FAIL fast:fuzz@4node:boot (no build)" >>"$R"
+fi
 
 section "the harness catches what it must"
 if [ -f "$SMO_BUILD/obj-fast/initramfs.cpio" ]; then

@@ -8,7 +8,7 @@ import os
 import sys
 import unittest
 
-from . import balance, kconfig, ktap, qemu, suite, topology
+from . import balance, fuzz, kconfig, ktap, qemu, suite, topology
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:
@@ -111,18 +111,18 @@ class _LineResult(unittest.TestResult):
         print(f'SKIP unit:{test.id()} ({reason})', flush=True)
 
 
-def cmd_suite(args: argparse.Namespace) -> int:
-    """Boot once, drive the test module, assert on the host."""
+def _host_checked(args: argparse.Namespace, what: str, job: str,
+                  checks_of) -> int:
+    """Boot once, run @job, make the assertions on the host:
+    checks_of(job_output, memory nodes) -> [(name, passed, detail)]."""
     p = _params(args)
-    label = args.label or f'suite@{args.topology}'
+    label = args.label or f'{args.cmd}@{args.topology}'
     print(f'==> booting {os.path.basename(args.obj)} on {args.topology} '
-          f'for the host-driven suite ({args.objects} objects)', flush=True)
-    res = qemu.run(p, suite.job(args.objects), log_path=args.log)
+          f'for {what}', flush=True)
+    res = qemu.run(p, job, log_path=args.log)
     why = qemu.judge(res, p.topology)
-    steps = suite.parse(res.job_output)
     memnodes = [i for i, n in enumerate(p.topology.nodes) if n.mem_mb]
-    checks = suite.assertions(steps, args.objects) + \
-        suite.numa_assertions(steps, memnodes)
+    checks = checks_of(res.job_output, memnodes)
     for name, ok, detail in checks:
         print(f'    {"ok  " if ok else "FAIL"} {label}:{name} ({detail})')
         record(args.results_file, 'PASS' if ok else 'FAIL', f'{label}:{name}')
@@ -132,7 +132,26 @@ def cmd_suite(args: argparse.Namespace) -> int:
           f'({res.seconds:.0f}s)')
     for w in why:
         print(f'      {w}')
-    return 1 if why or not all(ok for _, ok, _ in checks) else 0
+    return 1 if why or not checks or not all(ok for _, ok, _ in checks) \
+        else 0
+
+
+def cmd_suite(args: argparse.Namespace) -> int:
+    """The 2019 suite's assertions and the NUMA rules, on the host."""
+    def checks(output: str, memnodes: list[int]):
+        steps = suite.parse(output)
+        return suite.assertions(steps, args.objects) + \
+            suite.numa_assertions(steps, memnodes)
+    return _host_checked(args, f'the host-driven suite ({args.objects} '
+                         'objects)', suite.job(args.objects), checks)
+
+
+def cmd_fuzz(args: argparse.Namespace) -> int:
+    """Hostile input to every new sysfs file and the control file."""
+    cases = fuzz.inputs(args.seed, args.per_file)
+    return _host_checked(
+        args, f'the input fuzzer ({len(cases)} inputs, seed {args.seed})',
+        fuzz.job(cases), lambda out, mem: fuzz.check(cases, out, mem))
 
 
 def cmd_bench_balance(args: argparse.Namespace) -> int:
@@ -168,6 +187,8 @@ def main(argv: list[str] | None = None) -> int:
 
     for name, func, hlp in [('run', cmd_run, 'boot and run a job'),
                             ('suite', cmd_suite, 'the host-driven suite'),
+                            ('fuzz', cmd_fuzz, 'hostile input, as root '
+                             'and as uid 65534'),
                             ('bench-balance', cmd_bench_balance,
                              'balance: moved vs minimum vs 2019'),
                             ('shell', cmd_shell, 'boot to a shell')]:
@@ -191,6 +212,9 @@ def main(argv: list[str] | None = None) -> int:
             p.add_argument('--results-file')
         if name == 'suite':
             p.add_argument('--objects', type=int, default=20000)
+        if name == 'fuzz':
+            p.add_argument('--seed', type=int, default=1)
+            p.add_argument('--per-file', type=int, default=500)
         if name == 'run':
             p.add_argument('--job', required=True, help='guest shell script')
             p.add_argument('--expect-topology',

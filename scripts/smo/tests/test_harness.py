@@ -7,7 +7,7 @@ import os
 import tempfile
 import unittest
 
-from smo import console, cpio, kconfig, ktap, qemu, rstcheck, suite, topology
+from smo import console, cpio, fuzz, kconfig, ktap, qemu, rstcheck, suite, topology
 
 DATA = os.path.join(os.path.dirname(__file__), 'test_data')
 
@@ -342,6 +342,43 @@ class RstCheckTest(unittest.TestCase):
     def test_broken_table_is_caught(self) -> None:
         bad = self.PAGE + '\n=== ===\nabcdef x\n=== ===\n'
         self.assertTrue(rstcheck.docutils_errors(bad))
+
+
+class FuzzTest(unittest.TestCase):
+    MEM = [0, 1]
+
+    def test_model(self) -> None:
+        acc = fuzz.accepted
+        self.assertTrue(acc('move', b'N1\n', self.MEM))
+        self.assertTrue(acc('move', b' N0\tN1 ', self.MEM))
+        self.assertTrue(acc('move', b'0001', self.MEM))
+        for bad in (b'N2', b'N00001', b'N1\x00', b'N1,N0', b'N0 N1 N0',
+                    b'-1', b'N', b'N1\r', b'N1024'):
+            self.assertFalse(acc('move', bad, self.MEM), bad)
+        self.assertTrue(acc('balance', b'1\n', self.MEM))
+        self.assertFalse(acc('balance', b' 1', self.MEM))
+        self.assertTrue(acc('ratio', b'+100\n', self.MEM))
+        self.assertFalse(acc('ratio', b'101', self.MEM))
+        self.assertFalse(acc('ratio', b'5\x00', self.MEM))
+        self.assertTrue(acc('ratio', b'', self.MEM))     # no write at all
+        self.assertFalse(acc('control', b'check x', self.MEM))
+
+    def test_check_catches(self) -> None:
+        cases = [('move', b'N1'), ('move', b'N7'), ('ratio', b'50')]
+        start = 'FZ-START objects=10 N0=10 ratio=30\n'
+        good = (start + 'FZ 0 0 objects=10 N1=10 ratio=30\n'
+                'FZ 1 1 objects=10 N1=10 ratio=30\n'
+                'FZ 2 0 objects=10 N1=10 ratio=50\n'
+                'FZ-ROOT-END objects=10 N1=10 ratio=50\n'
+                'FZ-NOBODY-END objects=10 N1=10 ratio=50\n')
+        res = fuzz.check(cases, good, self.MEM)
+        self.assertEqual([n for n, ok, _ in res if not ok], [])
+        # N7 accepted, a refused write that changed something, nobody
+        bad = good.replace('FZ 1 1 objects=10 N1=10', 'FZ 1 0 objects=10 N1=9 N0=1')
+        bad += 'FZ-NOBODY-ACCEPTED 2\n'
+        failed = [n for n, ok, _ in fuzz.check(cases, bad, self.MEM) if not ok]
+        self.assertTrue(any(n.startswith('move:') for n in failed))
+        self.assertTrue(any(n.startswith('uid 65534') for n in failed))
 
 
 class BalanceTest(unittest.TestCase):
