@@ -34,15 +34,22 @@
  *                                      looks exhausted (alloc takes what
  *                                      kswapd frees meanwhile); the result
  *                                      is "pages=N"
+ *   hog <node> block <bytes>           take every such page, then give back
+ *                                      the pages of one aligned block of
+ *                                      that many bytes that was entirely
+ *                                      free: the node's allocations then
+ *                                      come from that block alone; the
+ *                                      result is "pages=N block=B"
  *   unhog                              give the pages back
  *   blocks <cache> <bytes>             objects per aligned block of that
  *                                      many bytes (a power of two: a
  *                                      memory block, a pageblock), the 32
  *                                      fullest: "B<n>=<objects> ..." where
  *                                      block n starts at n * bytes
- *   vacate <cache>                     kmem_cache_vacate() on every slab
- *                                      page that holds objects of the
- *                                      cache: "slabs=N freed=M"
+ *   vacate <cache> [<max>]             kmem_cache_vacate() on every slab
+ *                                      page (at most max) that holds
+ *                                      objects of the cache: "slabs=N
+ *                                      freed=M"
  *   contig <pfn> <nr_pages>            alloc_contig_range() of the range,
  *                                      then give it back; fails with its
  *                                      error (-EBUSY)
@@ -143,6 +150,7 @@ static LIST_HEAD(smo_hog_pages);
 static unsigned long smo_hog_nr;
 static int smo_hog_node = NUMA_NO_NODE;
 static unsigned long smo_hog_max;
+static bool smo_hog_refill;	/* alloc takes back what kswapd frees */
 
 static char smo_result[SMO_RESULT_MAX];
 static struct dentry *smo_dir;
@@ -334,7 +342,7 @@ static int smo_alloc(struct smo_cache *sc, unsigned long n, int node)
 	int err;
 
 	for (i = 0; i < n; i++) {
-		if (smo_hog_node != NUMA_NO_NODE && !(i % 16))
+		if (smo_hog_refill && !(i % 16))
 			smo_hog_fill();
 		err = smo_alloc_one(sc, node, &id);
 		if (err)
@@ -510,6 +518,7 @@ static void smo_unhog(void)
 	}
 	smo_hog_nr = 0;
 	smo_hog_node = NUMA_NO_NODE;
+	smo_hog_refill = false;
 }
 
 /*
@@ -542,8 +551,59 @@ static int smo_hog(int node, unsigned long max, char *buf, size_t size)
 	smo_hog_node = node;
 	smo_hog_max = max;
 	smo_hog_fill();
+	smo_hog_refill = true;
 	scnprintf(buf, size, "pages=%lu\n", smo_hog_nr);
 	return 0;
+}
+
+/*
+ * Hog the whole node, then give back one block of 1 << @shift bytes whose
+ * every page the hog got (so nothing else was in it).
+ */
+static int smo_hog_block(int node, unsigned int shift, char *buf, size_t size)
+{
+	unsigned long per = 1UL << (shift - PAGE_SHIFT), block, best = ULONG_MAX;
+	struct page *page, *next;
+	struct xarray counts;
+	void *entry;
+	int err = 0;
+
+	if (smo_hog_node != NUMA_NO_NODE)
+		return -EBUSY;
+	smo_hog_node = node;
+	smo_hog_max = ULONG_MAX;
+	smo_hog_fill();
+	xa_init(&counts);
+	list_for_each_entry(page, &smo_hog_pages, lru) {
+		unsigned long n;
+
+		block = page_to_pfn(page) >> (shift - PAGE_SHIFT);
+		entry = xa_load(&counts, block);
+		n = (entry ? xa_to_value(entry) : 0) + (1UL << page_private(page));
+		err = xa_err(xa_store(&counts, block, xa_mk_value(n), GFP_KERNEL));
+		if (err)
+			goto out;
+	}
+	xa_for_each(&counts, block, entry)
+		if (xa_to_value(entry) == per)
+			best = block;	/* the last (highest) entirely free block */
+	if (best == ULONG_MAX) {
+		err = -ENOSPC;
+		goto out;
+	}
+	list_for_each_entry_safe(page, next, &smo_hog_pages, lru) {
+		if (page_to_pfn(page) >> (shift - PAGE_SHIFT) != best)
+			continue;
+		list_del(&page->lru);
+		smo_hog_nr -= 1UL << page_private(page);
+		__free_pages(page, page_private(page));
+	}
+	scnprintf(buf, size, "pages=%lu block=%lu\n", smo_hog_nr, best);
+out:
+	xa_destroy(&counts);
+	if (err)
+		smo_unhog();
+	return err;
 }
 
 /*
@@ -598,7 +658,8 @@ out:
 }
 
 /* kmem_cache_vacate() on each slab page that holds objects of @sc */
-static int smo_vacate(struct smo_cache *sc, char *buf, size_t size)
+static int smo_vacate(struct smo_cache *sc, unsigned long max, char *buf,
+		      size_t size)
 {
 	unsigned long key, nr = 0, i, freed = 0, *pfns;
 	struct folio *last = NULL;
@@ -616,7 +677,7 @@ static int smo_vacate(struct smo_cache *sc, char *buf, size_t size)
 		if (obj)
 			folio = virt_to_folio(obj);
 		spin_unlock(&sc->lock);
-		if (folio && folio != last && nr < sc->nr_objs) {
+		if (folio && folio != last && nr < sc->nr_objs && nr < max) {
 			pfns[nr++] = folio_pfn(folio);
 			last = folio;
 		}
@@ -794,11 +855,20 @@ static int smo_run(char *cmd, char *buf, size_t size)
 
 	if (!strcmp(argv[0], "hog")) {
 		a = ULONG_MAX;
-		if (argc < 2 || argc > 3 ||
-		    (argc == 3 && smo_parse_ulong(argv[2], ULONG_MAX, &a)))
+		if (argc == 4 && !strcmp(argv[2], "block")) {
+			if (smo_parse_ulong(argv[3], 1UL << 30, &b) ||
+			    !is_power_of_2(b) || b < PAGE_SIZE)
+				return -EINVAL;
+		} else if (argc < 2 || argc > 3 ||
+			   (argc == 3 && smo_parse_ulong(argv[2], ULONG_MAX, &a))) {
 			return -EINVAL;
+		}
 		err = smo_parse_node(argv[1], &node, true);
-		return err ? err : smo_hog(node, a, buf, size);
+		if (err)
+			return err;
+		if (argc == 4)
+			return smo_hog_block(node, ilog2(b), buf, size);
+		return smo_hog(node, a, buf, size);
 	}
 
 	if (!strcmp(argv[0], "contig")) {
@@ -840,8 +910,13 @@ static int smo_run(char *cmd, char *buf, size_t size)
 		return argc == 2 ? smo_check(sc, buf, size) : -EINVAL;
 	if (!strcmp(argv[0], "slabs"))
 		return argc == 2 ? smo_slabs(sc, buf, size) : -EINVAL;
-	if (!strcmp(argv[0], "vacate"))
-		return argc == 2 ? smo_vacate(sc, buf, size) : -EINVAL;
+	if (!strcmp(argv[0], "vacate")) {
+		a = ULONG_MAX;
+		if (argc > 3 ||
+		    (argc == 3 && smo_parse_ulong(argv[2], ULONG_MAX, &a)))
+			return -EINVAL;
+		return smo_vacate(sc, a, buf, size);
+	}
 	if (!strcmp(argv[0], "blocks")) {
 		if (argc != 3 || smo_parse_ulong(argv[2], 1UL << 30, &a) ||
 		    !is_power_of_2(a) || a < PAGE_SIZE)
@@ -963,8 +1038,9 @@ static int smo_selftest(char *buf, size_t size)
 		"defrag 1 2", "defrag x", "defrag 1024", "defrag -1",
 		"stress", "stress stop", "stress start", "stress start nosuch",
 		"stress go smo_test_64", "slabs", "slabs nosuch",
-		"slabs smo_test_64 1", "hog", "hog x", "hog 1024", "hog 0 x", "hog 0 1 2",
-		"unhog 1", "vacate", "vacate nosuch", "vacate smo_test_64 1",
+		"slabs smo_test_64 1", "hog", "hog x", "hog 1024", "hog 0 x", "hog 0 1 2", "hog 0 block 3000",
+		"hog 0 block x", "hog 0 blocks 4096",
+		"unhog 1", "vacate", "vacate nosuch", "vacate smo_test_64 x",
 		"blocks smo_test_64", "blocks smo_test_64 3000",
 		"blocks smo_test_64 1024", "blocks smo_test_64 4096 1",
 		"contig", "contig 1", "contig 1 0", "contig x 1",

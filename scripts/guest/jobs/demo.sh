@@ -90,7 +90,7 @@ if [ -r $MEMSYS/block_size_bytes ] && [ -e /sys/kernel/slab/$C/move ]; then
 	smo disable $C >/dev/null
 	smo free $C all >/dev/null
 	echo 1 > /sys/kernel/slab/$C/shrink
-	smo hog $far $((BS / 4096)) >/dev/null	# past the node's boot pages
+	smo hog $far block $BS >/dev/null	# one free block: the objects go there
 	smo alloc $C 20000 $far >/dev/null
 	smo unhog >/dev/null
 	echo
