@@ -7,7 +7,7 @@ import os
 import tempfile
 import unittest
 
-from smo import console, cpio, fuzz, kconfig, ktap, qemu, rstcheck, suite, topology
+from smo import console, cpio, demoplot, fuzz, kconfig, ktap, qemu, rstcheck, suite, topology
 
 DATA = os.path.join(os.path.dirname(__file__), 'test_data')
 
@@ -379,6 +379,23 @@ class FuzzTest(unittest.TestCase):
         failed = [n for n, ok, _ in fuzz.check(cases, bad, self.MEM) if not ok]
         self.assertTrue(any(n.startswith('move:') for n in failed))
         self.assertTrue(any(n.startswith('uid 65534') for n in failed))
+
+
+class DemoPlotTest(unittest.TestCase):
+    def test_parse(self) -> None:
+        shrink, numa = demoplot.parse(data('demo.out'))
+        self.assertEqual(shrink['shrink, objects movable'], (775, 775))
+        self.assertEqual(shrink['shrink, objects not movable'][0], 3840)
+        self.assertEqual(numa[1], ('echo 1 > balance', [10000] * 4, [385] * 4))
+
+    def test_plot(self) -> None:
+        import tempfile
+        with tempfile.TemporaryDirectory() as d:
+            demoplot.plot(data('demo.out'), f'{d}/x.png')
+            with open(f'{d}/x.png', 'rb') as f:
+                self.assertEqual(f.read(8), b'\x89PNG\r\n\x1a\n')
+        with self.assertRaises(ValueError):
+            demoplot.plot('nothing', '/nonexistent.png')
 
 
 class BalanceTest(unittest.TestCase):
