@@ -34,7 +34,8 @@
  *                                      looks exhausted (alloc takes what
  *                                      kswapd frees meanwhile); the result
  *                                      is "pages=N"
- *   hog <node> block <bytes>           take every such page, then give back
+ *   hog <node> block <bytes>           take every page, even below the
+ *                                      watermarks, then give back
  *                                      the pages of one aligned block of
  *                                      that many bytes that was entirely
  *                                      free: the node's allocations then
@@ -334,7 +335,9 @@ static int smo_alloc_one(struct smo_cache *sc, int node, unsigned long *idp)
 	return 0;
 }
 
-static void smo_hog_fill(void);
+static void smo_hog_fill(gfp_t gfp);
+
+#define SMO_HOG_GFP	(GFP_NOWAIT | __GFP_THISNODE | __GFP_NOWARN)
 
 static int smo_alloc(struct smo_cache *sc, unsigned long n, int node)
 {
@@ -343,7 +346,7 @@ static int smo_alloc(struct smo_cache *sc, unsigned long n, int node)
 
 	for (i = 0; i < n; i++) {
 		if (smo_hog_refill && !(i % 16))
-			smo_hog_fill();
+			smo_hog_fill(SMO_HOG_GFP);
 		err = smo_alloc_one(sc, node, &id);
 		if (err)
 			return err;
@@ -522,13 +525,12 @@ static void smo_unhog(void)
 }
 
 /*
- * Take every page of the hogged node that GFP_NOWAIT | __GFP_THISNODE can
- * get (what SLUB tries first for a node-specific allocation), largest
- * blocks first.
+ * Take every page of the hogged node that @gfp can get, largest blocks
+ * first (SMO_HOG_GFP is what SLUB tries first for a node-specific
+ * allocation).
  */
-static void smo_hog_fill(void)
+static void smo_hog_fill(gfp_t gfp)
 {
-	const gfp_t gfp = GFP_NOWAIT | __GFP_THISNODE | __GFP_NOWARN;
 	int order;
 
 	for (order = MAX_PAGE_ORDER; order >= 0; order--) {
@@ -550,7 +552,7 @@ static int smo_hog(int node, unsigned long max, char *buf, size_t size)
 		return -EBUSY;
 	smo_hog_node = node;
 	smo_hog_max = max;
-	smo_hog_fill();
+	smo_hog_fill(SMO_HOG_GFP);
 	smo_hog_refill = true;
 	scnprintf(buf, size, "pages=%lu\n", smo_hog_nr);
 	return 0;
@@ -572,7 +574,8 @@ static int smo_hog_block(int node, unsigned int shift, char *buf, size_t size)
 		return -EBUSY;
 	smo_hog_node = node;
 	smo_hog_max = ULONG_MAX;
-	smo_hog_fill();
+	/* below the watermarks too: nothing else of the node may be left */
+	smo_hog_fill(SMO_HOG_GFP | __GFP_MEMALLOC);
 	xa_init(&counts);
 	list_for_each_entry(page, &smo_hog_pages, lru) {
 		unsigned long n;

@@ -192,7 +192,7 @@ def check(cases: list[tuple[str, bytes]], output: str,
         return out
     prev = _state(start[1])
     wrong: dict[str, list[str]] = {}
-    counts = {'accepted': 0, 'refused': 0}
+    counts: dict[str, list[int]] = {k: [0, 0] for k in FILES}
     for i, (kind, data) in enumerate(cases):
         if i not in rows:
             continue
@@ -203,7 +203,7 @@ def check(cases: list[tuple[str, bytes]], output: str,
             ok = rc == 0 and effect_ok(kind, data, prev, cur, memnodes)
         else:
             ok = rc != 0 and cur == prev
-        counts['accepted' if rc == 0 else 'refused'] += 1
+        counts[kind][0 if rc == 0 else 1] += 1
         if not ok:
             wrong.setdefault(kind, []).append(
                 f'{data[:40]!r}: rc {rc}, expected '
@@ -214,7 +214,8 @@ def check(cases: list[tuple[str, bytes]], output: str,
         bad = wrong.get(kind, [])
         out.append((f'{kind}: {n} inputs, each had its documented effect or '
                     f'failed changing nothing', not bad,
-                    '; '.join(bad[:3]) or f'{counts}'))
+                    '; '.join(bad[:3]) or
+                    f'{counts[kind][0]} accepted, {counts[kind][1]} refused'))
     root_end = re.search(r'^FZ-ROOT-END (.*)$', output, re.M)
     nob_end = re.search(r'^FZ-NOBODY-END (.*)$', output, re.M)
     accepted_nobody = re.findall(r'^FZ-NOBODY-ACCEPTED (\d+)$', output, re.M)
