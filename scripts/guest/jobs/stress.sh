@@ -7,7 +7,7 @@
 # in the middle of a shrink and of sysfs writes, and kmemleak scans.
 # SMO_STRESS_SECONDS: total duration of the load (default 60).
 . /smo/tap.sh
-tap_plan 14
+tap_plan 12
 C=smo_test_600
 S=/sys/kernel/slab/$C
 FS=/sys/kernel/debug/failslab
