@@ -178,6 +178,12 @@ static void smo_fill(struct smo_cache *sc, struct smo_obj *obj,
 	struct rnd_state rnd;
 
 	obj->id = id;
+	/*
+	 * The constructor runs once per slab, not per allocation: a freed
+	 * object keeps its flags, SMO_FREE_PENDING included, and its
+	 * next owner must not inherit them.
+	 */
+	obj->flags = 0;
 	obj->len = sc->size - sizeof(*obj);
 	prandom_seed_state(&rnd, id);
 	prandom_bytes_state(&rnd, obj->payload, obj->len);
