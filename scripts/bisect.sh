@@ -22,8 +22,10 @@ mkdir -p "$obj"
 logf=$SMO_BUILD/logs/bisect.log
 : >"$logf"
 
-# Every .c file any patch touches or adds.
-mapfile -t cfiles < <(gt diff --name-only smo-base..HEAD -- '*.c' | sort -u)
+# Every kernel .c file any patch touches or adds (tools/ is userspace:
+# build.sh builds slabinfo).
+mapfile -t cfiles < <(gt diff --name-only smo-base..HEAD -- '*.c' ':!tools/*' |
+	sort -u)
 kmake() {
 	make -C "$wt" O="$obj" ARCH=x86_64 CC="ccache gcc" HOSTCC="ccache gcc" \
 		-j"$(nproc)" "$@"

@@ -655,7 +655,8 @@ else
 		"$(cat "$MEMSYS/memory${done_block:-x}/state" 2>/dev/null)" = online
 	smo free $C all >/dev/null
 
-	# a cache that never had mobility: offline still fails, cleanly
+	# a cache without mobility: offline still fails, cleanly
+	smo disable $D >/dev/null
 	smo free $D all >/dev/null
 	smo hog $far block $BS >/dev/null
 	smo alloc $D $((N * 4)) $far >/dev/null
