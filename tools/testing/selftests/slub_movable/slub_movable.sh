@@ -210,9 +210,11 @@ mid=$(nslabs $C)
 ktap_print_msg "ratio 30: $before slabs, $mid after defrag (freed $freed)"
 # "freed" counts only the slabs the pass emptied (the slab count may also
 # drop because the pass drains KASAN's quarantine).  A few slabs may end
-# up sparser than 30 %: at most 1 % of them may be emptied.
+# up sparser than 30 %: 1 % of them, plus the last slab each CPU filled
+# on each node (two per CPU here), may be emptied.
+ncpu=$(grep -c '^processor' /proc/cpuinfo)
 result "defrag at ratio 30 leaves half-used slabs alone" \
-	test $((freed * 100)) -le "$before"
+	test "$freed" -le $((before / 100 + 2 * ncpu))
 echo 60 > "$SLAB/$C/defrag_used_ratio"
 freed=$(smo defrag | sed 's/freed=//')
 after=$(nslabs $C)
