@@ -432,6 +432,44 @@ static unsigned long smo_free(struct smo_cache *sc, enum smo_pattern pattern,
 	return freed;
 }
 
+/* Append " N<n>=<count>" for each node with a count, and a newline. */
+static void smo_emit_nodes(char *buf, size_t size, size_t len,
+			   const unsigned long *per_node)
+{
+	int nid;
+
+	for_each_node(nid)
+		if (per_node[nid])
+			len += scnprintf(buf + len, size - len, " N%d=%lu",
+					 nid, per_node[nid]);
+	scnprintf(buf + len, size - len, "\n");
+}
+
+/*
+ * The address of the object sc->live holds at @key, looked up again under
+ * sc->lock (objects move), or NULL.  Only for address arithmetic: the
+ * object may be freed as soon as the lock is dropped.
+ */
+static void *smo_live_addr(struct smo_cache *sc, unsigned long key)
+{
+	void *obj;
+
+	spin_lock(&sc->lock);
+	obj = xa_load(&sc->live, key);
+	spin_unlock(&sc->lock);
+	return obj;
+}
+
+/* counts[index] += n, for counts kept as XArray values */
+static int smo_count_add(struct xarray *counts, unsigned long index,
+			 unsigned long n)
+{
+	void *entry = xa_load(counts, index);
+
+	n += entry ? xa_to_value(entry) : 0;
+	return xa_err(xa_store(counts, index, xa_mk_value(n), GFP_KERNEL));
+}
+
 /* Verify every object; report the count and the node of each object. */
 static int smo_check(struct smo_cache *sc, char *buf, size_t size)
 {
@@ -439,7 +477,6 @@ static int smo_check(struct smo_cache *sc, char *buf, size_t size)
 	unsigned long *per_node;
 	struct smo_obj *obj;
 	size_t len;
-	int nid;
 
 	per_node = kcalloc(nr_node_ids, sizeof(*per_node), GFP_KERNEL);
 	if (!per_node)
@@ -462,11 +499,7 @@ static int smo_check(struct smo_cache *sc, char *buf, size_t size)
 		cond_resched();
 	}
 	len = scnprintf(buf, size, "objects=%lu", n);
-	for_each_node(nid)
-		if (per_node[nid])
-			len += scnprintf(buf + len, size - len, " N%d=%lu",
-					 nid, per_node[nid]);
-	scnprintf(buf + len, size - len, "\n");
+	smo_emit_nodes(buf, size, len, per_node);
 	kfree(per_node);
 	if (bad || n != sc->nr_objs) {
 		pr_err("%s: %lu corrupted, %lu found, %lu expected\n",
@@ -486,20 +519,14 @@ static int smo_slabs(struct smo_cache *sc, char *buf, size_t size)
 	struct folio *last = NULL;
 	unsigned long *per_node, key, total = 0;
 	struct smo_obj *obj;
-	size_t len;
-	int nid;
 
 	per_node = kcalloc(nr_node_ids, sizeof(*per_node), GFP_KERNEL);
 	if (!per_node)
 		return -ENOMEM;
 	xa_for_each(&sc->live, key, obj) {
-		struct folio *folio = NULL;
+		void *addr = smo_live_addr(sc, key);
+		struct folio *folio = addr ? virt_to_folio(addr) : NULL;
 
-		spin_lock(&sc->lock);
-		obj = xa_load(&sc->live, key);
-		if (obj)
-			folio = virt_to_folio(obj);
-		spin_unlock(&sc->lock);
 		if (folio && folio != last) {
 			per_node[folio_nid(folio)]++;
 			total++;
@@ -507,12 +534,8 @@ static int smo_slabs(struct smo_cache *sc, char *buf, size_t size)
 		}
 		cond_resched();
 	}
-	len = scnprintf(buf, size, "%lu", total);
-	for_each_node(nid)
-		if (per_node[nid])
-			len += scnprintf(buf + len, size - len, " N%d=%lu",
-					 nid, per_node[nid]);
-	scnprintf(buf + len, size - len, "\n");
+	smo_emit_nodes(buf, size, scnprintf(buf, size, "%lu", total),
+		       per_node);
 	kfree(per_node);
 	return 0;
 }
@@ -584,12 +607,9 @@ static int smo_hog_block(int node, unsigned int shift, char *buf, size_t size)
 	smo_hog_fill(SMO_HOG_GFP | __GFP_MEMALLOC);
 	xa_init(&counts);
 	list_for_each_entry(page, &smo_hog_pages, lru) {
-		unsigned long n;
-
-		block = page_to_pfn(page) >> (shift - PAGE_SHIFT);
-		entry = xa_load(&counts, block);
-		n = (entry ? xa_to_value(entry) : 0) + (1UL << page_private(page));
-		err = xa_err(xa_store(&counts, block, xa_mk_value(n), GFP_KERNEL));
+		err = smo_count_add(&counts,
+				    page_to_pfn(page) >> (shift - PAGE_SHIFT),
+				    1UL << page_private(page));
 		if (err)
 			goto out;
 	}
@@ -622,7 +642,7 @@ out:
 static int smo_blocks(struct smo_cache *sc, unsigned int shift, char *buf,
 		      size_t size)
 {
-	unsigned long key, block, count;
+	unsigned long key, block;
 	struct xarray counts;
 	struct smo_obj *obj;
 	size_t len = 0;
@@ -631,16 +651,11 @@ static int smo_blocks(struct smo_cache *sc, unsigned int shift, char *buf,
 
 	xa_init(&counts);
 	xa_for_each(&sc->live, key, obj) {
-		spin_lock(&sc->lock);
-		obj = xa_load(&sc->live, key);
-		block = obj ? __pa(obj) >> shift : ULONG_MAX;
-		spin_unlock(&sc->lock);
-		if (block == ULONG_MAX)
+		void *addr = smo_live_addr(sc, key);
+
+		if (!addr)
 			continue;
-		entry = xa_load(&counts, block);
-		count = entry ? xa_to_value(entry) : 0;
-		err = xa_err(xa_store(&counts, block, xa_mk_value(count + 1),
-				      GFP_KERNEL));
+		err = smo_count_add(&counts, __pa(addr) >> shift, 1);
 		if (err)
 			goto out;
 		cond_resched();
@@ -679,13 +694,9 @@ static int smo_vacate(struct smo_cache *sc, unsigned long max, char *buf,
 	if (!pfns)
 		return -ENOMEM;
 	xa_for_each(&sc->live, key, obj) {
-		struct folio *folio = NULL;
+		void *addr = smo_live_addr(sc, key);
+		struct folio *folio = addr ? virt_to_folio(addr) : NULL;
 
-		spin_lock(&sc->lock);
-		obj = xa_load(&sc->live, key);
-		if (obj)
-			folio = virt_to_folio(obj);
-		spin_unlock(&sc->lock);
 		if (folio && folio != last && nr < sc->nr_objs && nr < max) {
 			pfns[nr++] = folio_pfn(folio);
 			last = folio;
