@@ -67,6 +67,34 @@
  *                                      "ops=N errors=E" (-EIO if E > 0)
  *   selftest                           run the module's own tests
  *
+ * The XArray test works on an array of its own whose nodes come from the
+ * kernel's movable "xa_node" cache (XA_FLAGS_MOVABLE), which the page
+ * cache shares; the cache is shrunk, moved and balanced through its sysfs
+ * files while the test runs:
+ *
+ *   xa fill <nodes>                    store <nodes> * 64 value entries
+ *                                      (one leaf node each 64), marks 0
+ *                                      and 1 on every 3rd and 5th index
+ *   xa sparse <k>                      erase every entry of the leaf nodes
+ *                                      not a multiple of k, and the odd
+ *                                      entries of the others: slabs of
+ *                                      xa_node become sparse
+ *   xa start [<readers>]               start lockless readers (default:
+ *                                      one per online CPU) that walk the
+ *                                      array, entries and marks, and check
+ *                                      what they see, and one writer that
+ *                                      stores and erases entries in a
+ *                                      range of its own and checks each
+ *   xa stop                            stop them: "walks=W writes=X
+ *                                      errors=E" (-EIO if E > 0)
+ *   xa check                           look up every index and mark:
+ *                                      "entries=N nodes=M N0=a N1=b ..."
+ *                                      (entries and leaf nodes of the
+ *                                      stable part, nodes per NUMA node),
+ *                                      -EIO if an entry or mark is wrong
+ *                                      or lost
+ *   xa free                            erase everything
+ *
  * <cache> is a cache name (smo_test_64 or smo_test_600).  Positions count
  * live objects in id order, starting at 0.  A malformed command, an
  * unknown cache, a node that is not online (or, except for alloc, has no
@@ -830,6 +858,327 @@ static int smo_stress_start(struct smo_cache *sc)
 	return 0;
 }
 
+/*
+ * The XArray test.  smo_xa is static, so it outlives its nodes by far
+ * (XA_FLAGS_MOVABLE, rule 2; the module's exit also waits a grace period).
+ * The stable part, indices below smo_xa_limit, only changes by "xa fill"
+ * and "xa sparse", never while readers run, so a reader knows exactly what
+ * each walk must find.  The writer owns SMO_XA_VOLATILE indices above it
+ * and remembers in smo_xa_present what it stored.
+ */
+#define SMO_XA_MAX_NODES	65536UL
+#define SMO_XA_VOLATILE		(16 * XA_CHUNK_SIZE)
+
+static DEFINE_XARRAY_FLAGS(smo_xa, XA_FLAGS_MOVABLE);
+static unsigned long smo_xa_nodes;	/* leaf nodes filled */
+static unsigned long smo_xa_keep = 1;	/* "xa sparse" k, 1 before */
+static DECLARE_BITMAP(smo_xa_present, SMO_XA_VOLATILE);
+
+static struct {
+	struct task_struct **tasks;
+	unsigned int nr;
+	atomic_long_t walks, writes, errors;
+} smo_xa_run;
+
+static unsigned long smo_xa_limit(void)
+{
+	return smo_xa_nodes * XA_CHUNK_SIZE;
+}
+
+static void *smo_xa_value(unsigned long index)
+{
+	return xa_mk_value((index * 2654435761UL) & (LONG_MAX >> 1));
+}
+
+/* Whether stable index @index holds an entry */
+static bool smo_xa_kept(unsigned long index)
+{
+	if (index >= smo_xa_limit())
+		return false;
+	if (smo_xa_keep == 1)
+		return true;
+	return !((index / XA_CHUNK_SIZE) % smo_xa_keep) && !(index & 1);
+}
+
+static bool smo_xa_marked(unsigned long index, xa_mark_t mark)
+{
+	return smo_xa_kept(index) && !(index % (mark == XA_MARK_0 ? 3 : 5));
+}
+
+static unsigned long smo_xa_expected(xa_mark_t mark)
+{
+	unsigned long i, n = 0;
+
+	for (i = 0; i < smo_xa_limit(); i++)
+		if (mark == XA_PRESENT ? smo_xa_kept(i) : smo_xa_marked(i, mark))
+			n++;
+	return n;
+}
+
+/* xas_for_each() for XA_PRESENT, else xas_for_each_marked() */
+static void *smo_xa_next(struct xa_state *xas, unsigned long max,
+			 xa_mark_t mark, bool first)
+{
+	if (mark == XA_PRESENT)
+		return first ? xas_find(xas, max) : xas_next_entry(xas, max);
+	return first ? xas_find_marked(xas, max, mark) :
+		       xas_next_marked(xas, max, mark);
+}
+
+/* One lockless walk of the stable part; false if it saw something wrong */
+static bool smo_xa_walk(xa_mark_t mark, unsigned long expected)
+{
+	unsigned long seen = 0, max = smo_xa_limit() - 1;
+	XA_STATE(xas, &smo_xa, 0);
+	bool ok = true;
+	void *entry;
+
+	if (!smo_xa_limit())
+		return true;
+	rcu_read_lock();
+	for (entry = smo_xa_next(&xas, max, mark, true); entry;
+	     entry = smo_xa_next(&xas, max, mark, false)) {
+		if (xas_retry(&xas, entry))
+			continue;
+		if (entry != smo_xa_value(xas.xa_index) ||
+		    (mark == XA_PRESENT ? !smo_xa_kept(xas.xa_index) :
+		     !smo_xa_marked(xas.xa_index, mark)))
+			ok = false;
+		if (!(++seen % 256)) {
+			xas_pause(&xas);
+			rcu_read_unlock();
+			cond_resched();
+			rcu_read_lock();
+		}
+	}
+	rcu_read_unlock();
+	return ok && seen == expected;
+}
+
+static int smo_xa_reader(void *data)
+{
+	unsigned long all = smo_xa_expected(XA_PRESENT);
+	unsigned long m0 = smo_xa_expected(XA_MARK_0);
+	unsigned long m1 = smo_xa_expected(XA_MARK_1);
+
+	while (!kthread_should_stop()) {
+		if (!smo_xa_walk(XA_PRESENT, all) ||
+		    !smo_xa_walk(XA_MARK_0, m0) || !smo_xa_walk(XA_MARK_1, m1))
+			atomic_long_inc(&smo_xa_run.errors);
+		atomic_long_inc(&smo_xa_run.walks);
+		cond_resched();
+	}
+	return 0;
+}
+
+static int smo_xa_writer(void *data)
+{
+	unsigned long base = smo_xa_limit() + 64 * XA_CHUNK_SIZE;
+	struct rnd_state rnd;
+
+	prandom_seed_state(&rnd, 42);
+	while (!kthread_should_stop()) {
+		unsigned long i = prandom_u32_state(&rnd) % SMO_XA_VOLATILE;
+		bool present = test_bit(i, smo_xa_present);
+
+		if (present) {
+			xa_erase(&smo_xa, base + i);
+			__clear_bit(i, smo_xa_present);
+		} else if (!xa_err(xa_store(&smo_xa, base + i,
+					    smo_xa_value(base + i),
+					    GFP_KERNEL))) {
+			__set_bit(i, smo_xa_present);
+		}
+		if (xa_load(&smo_xa, base + i) !=
+		    (test_bit(i, smo_xa_present) ? smo_xa_value(base + i) : NULL))
+			atomic_long_inc(&smo_xa_run.errors);
+		atomic_long_inc(&smo_xa_run.writes);
+		cond_resched();
+	}
+	return 0;
+}
+
+static int smo_xa_stop(char *buf, size_t size)
+{
+	long errors;
+	unsigned int i;
+
+	if (!smo_xa_run.tasks)
+		return -EINVAL;
+	for (i = 0; i < smo_xa_run.nr; i++)
+		kthread_stop(smo_xa_run.tasks[i]);
+	kfree(smo_xa_run.tasks);
+	smo_xa_run.tasks = NULL;
+	errors = atomic_long_read(&smo_xa_run.errors);
+	scnprintf(buf, size, "walks=%ld writes=%ld errors=%ld\n",
+		  atomic_long_read(&smo_xa_run.walks),
+		  atomic_long_read(&smo_xa_run.writes), errors);
+	return errors ? -EIO : 0;
+}
+
+static int smo_xa_start(unsigned long readers)
+{
+	struct task_struct *t;
+	unsigned int i;
+
+	smo_xa_run.tasks = kcalloc(readers + 1, sizeof(*smo_xa_run.tasks),
+				   GFP_KERNEL);
+	if (!smo_xa_run.tasks)
+		return -ENOMEM;
+	smo_xa_run.nr = 0;
+	atomic_long_set(&smo_xa_run.walks, 0);
+	atomic_long_set(&smo_xa_run.writes, 0);
+	atomic_long_set(&smo_xa_run.errors, 0);
+	for (i = 0; i <= readers; i++) {
+		t = kthread_run(i ? smo_xa_reader : smo_xa_writer, NULL,
+				"smo_xa/%u", i);
+		if (IS_ERR(t)) {
+			char out[64];
+
+			smo_xa_stop(out, sizeof(out));
+			return PTR_ERR(t);
+		}
+		smo_xa_run.tasks[smo_xa_run.nr++] = t;
+	}
+	return 0;
+}
+
+/* Erase every entry; the writer's range too */
+static void smo_xa_free(void)
+{
+	xa_destroy(&smo_xa);
+	bitmap_zero(smo_xa_present, SMO_XA_VOLATILE);
+	smo_xa_nodes = 0;
+	smo_xa_keep = 1;
+}
+
+static int smo_xa_fill(unsigned long nodes)
+{
+	unsigned long i;
+	int err;
+
+	smo_xa_free();
+	for (i = 0; i < nodes * XA_CHUNK_SIZE; i++) {
+		err = xa_err(xa_store(&smo_xa, i, smo_xa_value(i), GFP_KERNEL));
+		if (err) {
+			smo_xa_free();
+			return err;
+		}
+		if (!(i % 3))
+			xa_set_mark(&smo_xa, i, XA_MARK_0);
+		if (!(i % 5))
+			xa_set_mark(&smo_xa, i, XA_MARK_1);
+		if (!(i % 4096))
+			cond_resched();
+	}
+	smo_xa_nodes = nodes;
+	return 0;
+}
+
+static void smo_xa_sparse(unsigned long k)
+{
+	unsigned long i, limit = smo_xa_limit();
+
+	smo_xa_keep = k;
+	for (i = 0; i < limit; i++) {
+		if (!smo_xa_kept(i))
+			xa_erase(&smo_xa, i);
+		if (!(i % 4096))
+			cond_resched();
+	}
+}
+
+/* Every index and mark, and the leaf nodes per NUMA node */
+static int smo_xa_check(char *buf, size_t size)
+{
+	unsigned long i, base = smo_xa_limit() + 64 * XA_CHUNK_SIZE;
+	unsigned long entries = 0, nodes = 0, bad = 0;
+	struct xa_node *last = NULL;
+	unsigned long *per_node;
+	XA_STATE(xas, &smo_xa, 0);
+	void *entry;
+	size_t len;
+	int nid;
+
+	per_node = kcalloc(nr_node_ids, sizeof(*per_node), GFP_KERNEL);
+	if (!per_node)
+		return -ENOMEM;
+	for (i = 0; i < smo_xa_limit(); i++) {
+		entry = xa_load(&smo_xa, i);
+		if (entry != (smo_xa_kept(i) ? smo_xa_value(i) : NULL) ||
+		    xa_get_mark(&smo_xa, i, XA_MARK_0) !=
+		    smo_xa_marked(i, XA_MARK_0) ||
+		    xa_get_mark(&smo_xa, i, XA_MARK_1) !=
+		    smo_xa_marked(i, XA_MARK_1))
+			bad++;
+		if (!(i % 4096))
+			cond_resched();
+	}
+	for (i = 0; i < SMO_XA_VOLATILE; i++)
+		if (xa_load(&smo_xa, base + i) != (test_bit(i, smo_xa_present) ?
+						   smo_xa_value(base + i) : NULL))
+			bad++;
+
+	/* the stable part only: the writer's nodes come and go */
+	xas_lock(&xas);
+	xas_for_each(&xas, entry, smo_xa_limit() ? smo_xa_limit() - 1 : 0) {
+		entries++;
+		if (xas.xa_node && xas.xa_node != last) {
+			last = xas.xa_node;
+			nodes++;
+			per_node[page_to_nid(virt_to_page(last))]++;
+		}
+	}
+	xas_unlock(&xas);
+	if (entries != smo_xa_expected(XA_PRESENT))
+		bad++;
+
+	len = scnprintf(buf, size, "entries=%lu nodes=%lu", entries, nodes);
+	for_each_online_node(nid)
+		len += scnprintf(buf + len, size - len, " N%d=%lu", nid,
+				 per_node[nid]);
+	if (bad)
+		len += scnprintf(buf + len, size - len, " bad=%lu", bad);
+	scnprintf(buf + len, size - len, "\n");
+	kfree(per_node);
+	return bad ? -EIO : 0;
+}
+
+static int smo_xa_cmd(int argc, char **argv, char *buf, size_t size)
+{
+	unsigned long n;
+
+	if (argc == 2 && !strcmp(argv[1], "stop"))
+		return smo_xa_stop(buf, size);
+	if (smo_xa_run.tasks)
+		return -EBUSY;
+	if (!strcmp(argv[1], "start") && argc <= 3) {
+		n = num_online_cpus();
+		if (argc == 3 && (smo_parse_ulong(argv[2], 64, &n) || !n))
+			return -EINVAL;
+		return smo_xa_start(n);
+	}
+	if (argc == 3 && !strcmp(argv[1], "fill")) {
+		if (smo_parse_ulong(argv[2], SMO_XA_MAX_NODES, &n) || !n)
+			return -EINVAL;
+		return smo_xa_fill(n);
+	}
+	if (argc == 3 && !strcmp(argv[1], "sparse")) {
+		if (smo_parse_ulong(argv[2], SMO_XA_MAX_NODES, &n) || n < 2 ||
+		    smo_xa_keep != 1 || !smo_xa_nodes)
+			return -EINVAL;
+		smo_xa_sparse(n);
+		return 0;
+	}
+	if (argc == 2 && !strcmp(argv[1], "check"))
+		return smo_xa_check(buf, size);
+	if (argc == 2 && !strcmp(argv[1], "free")) {
+		smo_xa_free();
+		return 0;
+	}
+	return -EINVAL;
+}
+
 static int smo_selftest(char *buf, size_t size);
 
 #define SMO_MAX_ARGS 6
@@ -856,6 +1205,9 @@ static int smo_run(char *cmd, char *buf, size_t size)
 
 	if (!strcmp(argv[0], "selftest"))
 		return argc == 1 ? smo_selftest(buf, size) : -EINVAL;
+
+	if (!strcmp(argv[0], "xa"))
+		return argc >= 2 ? smo_xa_cmd(argc, argv, buf, size) : -EINVAL;
 
 	if (!strcmp(argv[0], "stress")) {
 		if (argc == 2 && !strcmp(argv[1], "stop"))
@@ -1198,9 +1550,14 @@ static void __exit test_slub_movable_exit(void)
 	mutex_lock(&smo_lock);
 	if (smo_stress.tasks)
 		smo_stress_stop(out, sizeof(out));
+	if (smo_xa_run.tasks)
+		smo_xa_stop(out, sizeof(out));
+	smo_xa_free();
 	smo_unhog();
 	mutex_unlock(&smo_lock);
 	smo_destroy_caches();
+	/* smo_xa's memory goes with the module: a grace period after its nodes */
+	synchronize_rcu();
 }
 
 module_init(test_slub_movable_init);

@@ -98,7 +98,8 @@ boot() {	# $1: config, $2: topology, $3: job
 	[ "$1" = debug ] && extra=("${DEBUG_CMDLINE[@]}")
 	PY run --obj "$SMO_BUILD/obj-$1" --topology "$2" "${extra[@]}" \
 		--job "guest/jobs/$3.sh" --tap --label "$1:$3@$2" \
-		--log "$SMO_BUILD/logs/$1-$3-$2.log" --results-file "$R" || true
+		--log "$SMO_BUILD/logs/$1-$3-$2.log" --output "$SMO_BUILD/logs/$1-$3-$2.out" \
+		--results-file "$R" || true
 }
 host_suite() {	# $1: config, $2: topology
 	[ -f "$SMO_BUILD/obj-$1/initramfs.cpio" ] || { echo "FAIL $1:suite@$2:boot (no build)" >>"$R"; return; }
@@ -125,6 +126,23 @@ done
 boot nodebug 4node kselftest
 boot nodebug memless kselftest
 boot debug 4node kselftest
+
+section "XArray nodes: readers, move, balance, tmpfs, shadow nodes, test_xarray"
+boot fast 2node kselftest-xa
+boot fast 4node kselftest-xa
+boot debug 4node kselftest-xa
+# the same tmpfs workload on the same kernel with mobility off
+if [ -f "$SMO_BUILD/obj-fast/initramfs.cpio" ]; then
+	PY run --obj "$SMO_BUILD/obj-fast" --topology 2node \
+		--cmdline slab_nomove=xa_node --job guest/jobs/kselftest-xa.sh \
+		--tap --label fast:kselftest-xa-nomove@2node \
+		--log "$SMO_BUILD/logs/fast-kselftest-xa-nomove-2node.log" \
+		--output "$SMO_BUILD/logs/fast-kselftest-xa-nomove-2node.out" \
+		--results-file "$R" || true
+fi
+step "xa:tmpfs workload: fewer xa_node slabs with mobility than without" \
+	"$SMO_TOP/scripts/xa-compare.sh" "$SMO_BUILD/logs/fast-kselftest-xa-2node.out" \
+	"$SMO_BUILD/logs/fast-kselftest-xa-nomove-2node.out" || true
 
 section "stress: load, failslab, unload during a shrink, kmemleak (short)"
 if [ -f "$SMO_BUILD/obj-debug/initramfs.cpio" ]; then

@@ -59,6 +59,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     suite = ktap.parse(res.job_output, prefix=f'{label}:')
     if args.print_output:
         sys.stdout.write(res.job_output)
+    if args.output:
+        with open(args.output, 'w', encoding='utf-8') as f:
+            f.write(res.job_output)
     for r in suite.results:
         word = {'pass': 'ok  ', 'fail': 'FAIL', 'skip': 'skip'}[r.status]
         extra = f' ({r.reason})' if r.reason else ''
@@ -224,6 +227,7 @@ def main(argv: list[str] | None = None) -> int:
             p.add_argument('--tap', action='store_true',
                            help='the job prints TAP: judge its tests')
             p.add_argument('--print-output', action='store_true')
+            p.add_argument('--output', help="write the job's output here")
             p.add_argument('-v', '--verbose', action='store_true',
                            help='echo the console')
     args = ap.parse_args(argv)
