@@ -177,7 +177,7 @@ if [ $HAS_SLABS = 1 ]; then
 	result "tmpfs: the truncation left sparse xa_node slabs" \
 		test $((s2 - s0)) -gt $(( (left + ops - 1) / ops * 2 ))
 	if [ $MOVABLE = 1 ]; then
-		result "tmpfs: shrink with mobility frees them (at most one slab per node and cpu over the need)" \
+		result "tmpfs: shrink with mobility frees them (need + a slab per node, cpu)" \
 			test $((s3 - s0)) -le $(( (left + ops - 1) / ops + NR_MEM + NCPU ))
 	else
 		result "tmpfs: shrink without mobility cannot free them" \
@@ -220,7 +220,8 @@ else
 	a=$([ $HAS_SLABS = 1 ] && slabs)
 	if [ $HAS_SLABS = 1 ]; then
 		opt=$(optimum)
-		ktap_print_msg "xa_node: $b slabs with the sparse array, $a after shrink, optimum $opt"
+		ktap_print_msg "xa_node: $b slabs with the sparse array," \
+			"$a after shrink, optimum $opt"
 		result "xa: shrink empties the sparse slabs (optimum + one per node and cpu)" \
 			test "$a" -le $((opt + NR_MEM + NCPU))
 	else
@@ -267,8 +268,9 @@ else
 			even=1
 			for n in $MEMNODES; do
 				c=$(per_node "$X/objects" "$n")
-				if [ "$c" -lt $((share - ops)) ] || [ "$c" -gt $((share + ops)) ]; then
-					ktap_print_msg "node $n has $c xa_node objects, share $share"
+				if [ "$c" -lt $((share - ops)) ] ||
+				   [ "$c" -gt $((share + ops)) ]; then
+					ktap_print_msg "node $n: $c objects, share $share"
 					even=0
 				fi
 			done
@@ -317,7 +319,8 @@ else
 	echo "N$FAR" > "$X/move"
 	w2=$(vmstat workingset_nodes)
 	wf=$(vmstat workingset_nodes "$FAR")
-	ktap_print_msg "shadow nodes: $w0 before, $w1 after reclaim, $w2 after the move, $wf on node $FAR"
+	ktap_print_msg "shadow nodes: $w0 before, $w1 after reclaim," \
+		"$w2 after the move, $wf on node $FAR"
 	result "shadow: the count is unchanged by the move" test "$w2" = "$w1"
 	result "shadow: every shadow node is counted on node $FAR" test "$wf" = "$w2"
 	result "shadow: files read back the same (refaults)" \
