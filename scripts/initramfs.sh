@@ -26,6 +26,8 @@ if [ -d "$obj/modinst/lib/modules" ]; then
 	cp -a "$obj/modinst/lib/modules" "$root/lib/"
 fi
 [ -x "$obj/slabinfo" ] && cp "$obj/slabinfo" "$root/bin/slabinfo"
+# out-of-tree modules (make bench puts smo_bench.ko there)
+[ -d "$obj/extra" ] && cp -a "$obj/extra" "$root/extra"
 if [ -d "$obj/kselftest" ]; then
 	cp -a "$obj/kselftest" "$root/kselftest"
 fi

@@ -48,11 +48,12 @@ expand() {
 MEMNODES=$(expand "$(cat /sys/devices/system/node/has_normal_memory)")
 NR_MEM=$(echo $MEMNODES | wc -w)
 FAR=$(echo $MEMNODES | awk '{ print $NF }')
+FIRST=$(echo $MEMNODES | awk '{ print $1 }')
 NCPU=$(grep -c '^processor' /proc/cpuinfo)
 
 TMPFS_TESTS=4
 if [ $MOVABLE = 1 ]; then
-	ktap_set_plan $((2 + TMPFS_TESTS + 13 + 5 + 1))
+	ktap_set_plan $((2 + TMPFS_TESTS + 14 + 6 + 1))
 else
 	ktap_set_plan $((2 + TMPFS_TESTS))
 fi
@@ -197,7 +198,7 @@ fi
 
 # --- an array of the module, under lockless readers and a writer -------------
 if [ $MODULE = 0 ]; then
-	skip_n 13 "test_slub_movable not available (CONFIG_TEST_SLUB_MOVABLE)"
+	skip_n 14 "test_slub_movable not available (CONFIG_TEST_SLUB_MOVABLE)"
 else
 	bad=0
 	for cmd in "xa" "xa fill" "xa fill 0" "xa fill 99999999" "xa sparse 1" \
@@ -230,8 +231,14 @@ else
 	result "xa: every entry and mark intact after shrink" smo_diag xa check
 
 	if [ "$NR_MEM" -lt 2 ]; then
-		skip_n 8 "move and balance need two memory nodes"
+		skip_n 9 "move and balance need two memory nodes"
 	else
+		# first everything to the first node, then under load to the last
+		echo "N$FIRST" > "$X/move"
+		out=$(smo xa check)
+		nodes=$(echo "$out" | tr ' ' '\n' | sed -n 's/^nodes=//p')
+		result "xa: every node of the array is on node $FIRST" \
+			test "$(echo "$out" | tr ' ' '\n' | sed -n "s/^N$FIRST=//p")" = "$nodes"
 		smo xa start >/dev/null
 		echo "N$FAR" > "$X/move"
 		rc=$?
@@ -311,11 +318,14 @@ shadow_setup() {
 }
 w0=$(vmstat workingset_nodes)
 if [ "$NR_MEM" -lt 2 ]; then
-	skip_n 5 "moving shadow nodes needs two memory nodes"
+	skip_n 6 "moving shadow nodes needs two memory nodes"
 elif ! shadow_setup; then
-	skip_n 5 "no shadow nodes (needs cgroup2 memory.reclaim, loop and ext2)"
+	skip_n 6 "no shadow nodes (needs cgroup2 memory.reclaim, loop and ext2)"
 else
 	w1=$(vmstat workingset_nodes)
+	echo "N$FIRST" > "$X/move"
+	result "shadow: every shadow node is counted on node $FIRST" \
+		test "$(vmstat workingset_nodes "$FIRST")" = "$w1"
 	echo "N$FAR" > "$X/move"
 	w2=$(vmstat workingset_nodes)
 	wf=$(vmstat workingset_nodes "$FAR")
