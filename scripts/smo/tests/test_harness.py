@@ -424,5 +424,38 @@ class BalanceTest(unittest.TestCase):
         self.assertIn('90/10', balance.table([r], 2))
 
 
+class BenchTest(unittest.TestCase):
+    def test_parse_and_pick(self) -> None:
+        from smo import bench
+        text = ('SMO-BENCH fastpath plain64 20000 :: single_min=272 '
+                'single_med=272 bulk_min=140 bulk_med=140\n'
+                'SMO-BENCH frag 64 rand50 50000 :: live=24994 before=893\n'
+                'SMO-BENCH memcpy 64 :: error=1\nnoise\n')
+        rows = bench.parse(text, 'patched', 'icount', 0)
+        self.assertEqual(len(rows), 7)
+        self.assertEqual(bench.values(rows, 'patched', 'icount',
+                                      'frag 64 rand50 50000', 'live'),
+                         [24994.0])
+        self.assertEqual(bench.mmm([3.0, 1.0, 2.0]), '1 / 2 / 3')
+        self.assertAlmostEqual(bench.spread([90.0, 100.0, 110.0]), 20.0)
+        # the mode whose fast-path figures vary less between boots wins
+        rows = []
+        for run, (a, b) in enumerate(((100, 100), (100, 150))):
+            for k in bench.KERNELS:
+                for c in bench.FAST_CACHES:
+                    rows += bench.parse(
+                        f'SMO-BENCH fastpath {c} 20000 :: single_min={a}\n',
+                        k, 'icount', run)
+                    rows += bench.parse(
+                        f'SMO-BENCH fastpath {c} 20000 :: single_min={b}\n',
+                        k, 'tcg', run)
+        mode, spreads = bench.pick_mode(rows)
+        self.assertEqual(mode, 'icount')
+        self.assertGreater(spreads['tcg'], spreads['icount'])
+        self.assertIn('insmod /extra/smo_bench.ko', bench.job(True))
+        self.assertIn('latency', bench.job(True))
+        self.assertNotIn('latency', bench.job(False))
+
+
 if __name__ == '__main__':
     unittest.main()
