@@ -49,6 +49,7 @@
 #define BENCH_MAX_OBJS	(1UL << 21)
 #define BENCH_ROUNDS	7
 #define BENCH_BULK	16
+#define BENCH_LAT_SHRINKS 20
 
 struct bench_obj {
 	unsigned long idx;	/* slot in bench_objs */
@@ -372,14 +373,14 @@ static struct {
 	unsigned long n;
 	bool busy;		/* sample only while CPU 0 shrinks */
 	bool shrinking;
-	struct completion done;
+	unsigned long taken;
 } bench_lat;
 
 static int bench_lat_fn(void *data)
 {
 	unsigned long i = 0;
 
-	while (i < bench_lat.n) {
+	while (i < bench_lat.n && !kthread_should_stop()) {
 		u64 t0 = ktime_get_ns();
 		void *p = kmalloc(64, GFP_KERNEL);
 		bool sample = !bench_lat.busy || READ_ONCE(bench_lat.shrinking);
@@ -390,7 +391,7 @@ static int bench_lat_fn(void *data)
 		if (!(i % 8))
 			usleep_range(10, 20);
 	}
-	complete(&bench_lat.done);
+	WRITE_ONCE(bench_lat.taken, i);
 	while (!kthread_should_stop())
 		schedule_timeout_interruptible(1);
 	return 0;
@@ -411,15 +412,16 @@ static int bench_latency(unsigned long n, unsigned long busy, char *buf,
 	bench_lat.n = n;
 	bench_lat.busy = busy;
 	bench_lat.shrinking = false;
-	init_completion(&bench_lat.done);
+	bench_lat.taken = 0;
 	t = kthread_create_on_cpu(bench_lat_fn, NULL, 1, "smo_bench_lat");
 	if (IS_ERR(t)) {
 		kvfree(bench_lat.ns);
 		return PTR_ERR(t);
 	}
 	wake_up_process(t);
-	while (!completion_done(&bench_lat.done)) {
-		if (busy && !bench_fragment(s, "rand80", 100000)) {
+	/* at most BENCH_LAT_SHRINKS shrinks: vanilla's take no time at all */
+	while (!READ_ONCE(bench_lat.taken) && shrinks < BENCH_LAT_SHRINKS) {
+		if (busy && !bench_fragment(s, "rand80", 50000)) {
 			WRITE_ONCE(bench_lat.shrinking, true);
 			kmem_cache_shrink(s);
 			WRITE_ONCE(bench_lat.shrinking, false);
@@ -430,10 +432,17 @@ static int bench_latency(unsigned long n, unsigned long busy, char *buf,
 		}
 	}
 	kthread_stop(t);
+	n = bench_lat.taken;
+	if (!n) {
+		/* stopped before its first sample: no shrink lasted long enough */
+		scnprintf(buf, len, "samples=0 shrinks=%lu\n", shrinks);
+		kvfree(bench_lat.ns);
+		return 0;
+	}
 	sort(bench_lat.ns, n, sizeof(u64), cmp_u64, NULL);
-	scnprintf(buf, len, "p50=%llu p90=%llu p99=%llu max=%llu shrinks=%lu\n",
+	scnprintf(buf, len, "p50=%llu p90=%llu p99=%llu max=%llu samples=%lu shrinks=%lu\n",
 		  bench_lat.ns[n / 2], bench_lat.ns[n * 9 / 10],
-		  bench_lat.ns[n * 99 / 100], bench_lat.ns[n - 1], shrinks);
+		  bench_lat.ns[n * 99 / 100], bench_lat.ns[n - 1], n, shrinks);
 	kvfree(bench_lat.ns);
 	return 0;
 }
