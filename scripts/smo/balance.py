@@ -6,7 +6,7 @@ per-node counts.  Not a test: it prints numbers."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 CACHE = 'smo_test_600'
 _ROW = re.compile(r'^SMO-BAL (\S+) (\S+) moved=(\d+) ops=(\d+) (.*)$', re.M)
@@ -27,7 +27,8 @@ def job(nodes: int, total: int = 40000) -> str:
              'smo enable $C >/dev/null',
              'row() { m=$(cut -d" " -f1 /sys/kernel/slab/$C/move_objects); '
              'echo "SMO-BAL $1 $2 moved=$m ops=$(cut -d" " -f1 '
-             '/sys/kernel/slab/$C/objs_per_slab) $(smo check $C)"; }']
+             '/sys/kernel/slab/$C/objs_per_slab) $(smo check $C) '
+             '$(smo slabs $C | cut -d" " -f2- | sed "s/N/SN/g")"; }']
     for name, fracs in SCENARIOS.items():
         lines.append('smo free $C all >/dev/null; echo 1 > /sys/kernel/slab/$C/shrink')
         for nid, f in enumerate(fracs[:nodes]):
@@ -47,19 +48,29 @@ class Result:
     after: dict[int, int]
     moved: int
     ops: int
+    slabs_before: dict[int, int] = field(default_factory=dict)
+    slabs_after: dict[int, int] = field(default_factory=dict)
+
+
+def _per_node(fields: str, prefix: str) -> dict[int, int]:
+    return {int(k[len(prefix):]): int(v) for k, v in
+            (kv.split('=') for kv in fields.split()
+             if kv.startswith(prefix) and kv[len(prefix):len(prefix) + 1]
+             .isdigit())}
 
 
 def parse(text: str) -> list[Result]:
-    rows: dict[str, dict[str, tuple[int, int, dict[int, int]]]] = {}
+    rows: dict[str, dict[str, tuple]] = {}
     for m in _ROW.finditer(text):
-        per = {int(k[1:]): int(v) for k, v in
-               (kv.split('=') for kv in m[5].split() if kv.startswith('N'))}
-        rows.setdefault(m[1], {})[m[2]] = (int(m[3]), int(m[4]), per)
+        rows.setdefault(m[1], {})[m[2]] = (int(m[3]), int(m[4]),
+                                           _per_node(m[5], 'N'),
+                                           _per_node(m[5], 'SN'))
     out = []
     for name, r in rows.items():
         if 'before' in r and 'after' in r:
             out.append(Result(name, r['before'][2], r['after'][2],
-                              r['after'][0] - r['before'][0], r['after'][1]))
+                              r['after'][0] - r['before'][0], r['after'][1],
+                              r['before'][3], r['after'][3]))
     return out
 
 
