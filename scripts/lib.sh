@@ -1,7 +1,24 @@
 # SPDX-License-Identifier: GPL-2.0
 # Common settings and helpers for the SMO scripts.  Source it, do not run it.
 
-set -euo pipefail
+set -Eeuo pipefail
+
+# No script may die without a word: any command that fails outside an
+# if/&&/|| context prints the script, the line, the step it was in (the
+# last log() message or section) and the command, then the script exits
+# with its status.  -E makes functions inherit the trap; subshells report
+# through their parent, so each failure is reported once.
+SMO_STEP=starting
+smo_on_err() {
+	local rc=$? cmd=$BASH_COMMAND
+	# not the top-level shell, or errexit off (set +e: the script looks
+	# at the status itself): not a death, stay quiet
+	[ "$BASHPID" = "$$" ] && [[ $- == *e* ]] || return "$rc"
+	printf 'ERROR: %s: line %s, step "%s": command failed (exit %s): %s\n' \
+		"${0##*/}" "${BASH_LINENO[0]}" "$SMO_STEP" "$rc" "$cmd" >&2
+	exit "$rc"
+}
+trap smo_on_err ERR
 
 SMO_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SMO_BUILD=${SMO_BUILD:-$SMO_TOP/build}
@@ -23,9 +40,9 @@ export KBUILD_BUILD_TIMESTAMP='2026-01-01'
 # shellcheck source=/dev/null
 . "$SMO_TOP/BASE"
 
-log() { printf '==> %s\n' "$*" >&2; }
+log() { SMO_STEP=$*; printf '==> %s\n' "$*" >&2; }
 warn() { printf 'WARNING: %s\n' "$*" >&2; }
-die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
+die() { printf 'ERROR: %s: %s\n' "${0##*/}" "$*" >&2; exit 1; }
 
 # The patch file names listed in patches/series, in order.
 series_patches() {

@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
+import traceback
 import unittest
 
 from . import balance, fuzz, kconfig, ktap, qemu, suite, topology
@@ -30,28 +32,64 @@ def _params(args: argparse.Namespace) -> qemu.QemuParams:
         initrd=os.path.join(obj, 'initramfs.cpio'),
         topology=topo, cmdline=tuple(args.cmdline or ()),
         debug=args.debug, kvm=args.kvm, icount=args.icount,
-        timeout=args.timeout)
+        timeout=args.timeout,
+        qemu=os.environ.get('SMO_QEMU', 'qemu-system-x86_64'))
 
 
-def record(path: str | None, status: str, name: str) -> None:
-    """Append one verdict to the results file that make test tallies."""
+def record(path: str | None, status: str, name: str,
+           reason: str = '') -> None:
+    """Append one line to the results file that make test tallies:
+    "PASS|FAIL|SKIP <name>[ # <reason>]" for a check, "PLAN <label> <n>"
+    for the checks a job's TAP plans announced (scripts/test.sh compares
+    the two and fails on any shortfall)."""
     if path:
+        reason = ' '.join(reason.split())
         with open(path, 'a', encoding='utf-8') as f:
-            f.write(f'{status} {name}\n')
+            f.write(f'{status} {name}{" # " + reason if reason else ""}\n')
 
 
+def _label(args: argparse.Namespace) -> str:
+    if getattr(args, 'label', None):
+        return args.label
+    job = getattr(args, 'job', None)
+    return f'{os.path.basename(job) if job else args.cmd}@{args.topology}'
+
+
+def verdict_always(func):
+    """Whatever happens to a job (a harness exception, a file that is not
+    there, a QEMU that cannot start), it records exactly one verdict
+    "<label>:boot": a FAIL naming the error when @func did not get to
+    record its own."""
+    @functools.wraps(func)
+    def wrapper(args: argparse.Namespace) -> int:
+        label = _label(args)
+        try:
+            if os.environ.get('SMO_HARNESS_FAULT') == 'raise':
+                raise RuntimeError('SMO_HARNESS_FAULT=raise: a harness '
+                                   'error injected on purpose')
+            return func(args)
+        except Exception as e:      # noqa: BLE001 (every error is a FAIL)
+            traceback.print_exc()
+            why = f'harness error: {type(e).__name__}: {e}'
+            print(f'    FAIL {label}:boot ({why})', flush=True)
+            record(getattr(args, 'results_file', None), 'FAIL',
+                   f'{label}:boot', why)
+            return 1
+    return wrapper
+
+
+@verdict_always
 def cmd_run(args: argparse.Namespace) -> int:
     p = _params(args)
     for f in (p.kernel, p.initrd):
         if not os.path.exists(f):
-            print(f'ERROR: {f} does not exist (build first)', file=sys.stderr)
-            return 2
+            raise FileNotFoundError(f'{f} does not exist (build first)')
     expect = p.topology
     if args.expect_topology:
         expect = topology.get(args.expect_topology)
     with open(args.job, encoding='utf-8') as f:
         job = f.read()
-    label = args.label or f'{os.path.basename(args.job)}@{args.topology}'
+    label = _label(args)
     print(f'==> booting {os.path.basename(args.obj)} on {args.topology} '
           f'({p.topology.description}), job {args.job}', flush=True)
     res = qemu.run(p, job, log_path=args.log, echo=args.verbose)
@@ -62,16 +100,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.output:
         with open(args.output, 'w', encoding='utf-8') as f:
             f.write(res.job_output)
+    if args.tap and suite.planned is not None:
+        record(args.results_file, 'PLAN', f'{label} {suite.planned_total}')
     for r in suite.results:
         word = {'pass': 'ok  ', 'fail': 'FAIL', 'skip': 'skip'}[r.status]
         extra = f' ({r.reason})' if r.reason else ''
         print(f'    {word} {r.name}{extra}')
-        record(args.results_file, r.status.upper(), r.name)
+        record(args.results_file, r.status.upper(), r.name, r.reason)
     if args.tap and not suite.ok:
         why += suite.errors or ['the job reported failing tests'
                                 if suite.results else 'the job ran no test']
     status = 'FAIL' if why else 'PASS'
-    record(args.results_file, status, f'{label}:boot')
+    record(args.results_file, status, f'{label}:boot', '; '.join(why))
     print(f'    {"ok  " if not why else "FAIL"} {label}:boot '
           f'({res.seconds:.0f}s, log {args.log or "-"})')
     for w in why:
@@ -119,7 +159,10 @@ def _host_checked(args: argparse.Namespace, what: str, job: str,
     """Boot once, run @job, make the assertions on the host:
     checks_of(job_output, memory nodes) -> [(name, passed, detail)]."""
     p = _params(args)
-    label = args.label or f'{args.cmd}@{args.topology}'
+    label = _label(args)
+    for f in (p.kernel, p.initrd):
+        if not os.path.exists(f):
+            raise FileNotFoundError(f'{f} does not exist (build first)')
     print(f'==> booting {os.path.basename(args.obj)} on {args.topology} '
           f'for {what}', flush=True)
     res = qemu.run(p, job, log_path=args.log)
@@ -129,8 +172,10 @@ def _host_checked(args: argparse.Namespace, what: str, job: str,
     for name, ok, detail in checks:
         print(f'    {"ok  " if ok else "FAIL"} {label}:{name} ({detail})')
         record(args.results_file, 'PASS' if ok else 'FAIL', f'{label}:{name}')
+    if not checks:
+        why.append('the host made no check of the guest output')
     status = 'FAIL' if why else 'PASS'
-    record(args.results_file, status, f'{label}:boot')
+    record(args.results_file, status, f'{label}:boot', '; '.join(why))
     print(f'    {"ok  " if not why else "FAIL"} {label}:boot '
           f'({res.seconds:.0f}s)')
     for w in why:
@@ -139,6 +184,7 @@ def _host_checked(args: argparse.Namespace, what: str, job: str,
         else 0
 
 
+@verdict_always
 def cmd_suite(args: argparse.Namespace) -> int:
     """The 2019 suite's assertions and the NUMA rules, on the host."""
     def checks(output: str, memnodes: list[int]):
@@ -149,6 +195,7 @@ def cmd_suite(args: argparse.Namespace) -> int:
                          'objects)', suite.job(args.objects), checks)
 
 
+@verdict_always
 def cmd_fuzz(args: argparse.Namespace) -> int:
     """Hostile input to every new sysfs file and the control file."""
     cases = fuzz.inputs(args.seed, args.per_file)
@@ -212,7 +259,10 @@ def main(argv: list[str] | None = None) -> int:
         if name != 'shell':
             p.add_argument('--label')
             p.add_argument('--log', help='write the console log here')
-            p.add_argument('--results-file')
+            p.add_argument('--results-file',
+                           default=os.environ.get('SMO_RESULTS_FILE'),
+                           help='append the verdicts here (default: '
+                           '$SMO_RESULTS_FILE, set by scripts/test.sh)')
         if name == 'suite':
             p.add_argument('--objects', type=int, default=20000)
         if name == 'fuzz':

@@ -126,12 +126,15 @@ def job(cases: list[tuple[str, bytes]], objects: int = 2000) -> str:
                      f'echo "FZ {i} $? $(st)"')
     lines.append('echo "FZ-ROOT-END $(st)"')
     lines.append('cat > /tmp/nobody.sh <<\'NOBODY\'')
+    lines.append('echo "FZ-NOBODY-UID $(id -u)"')
     for i, (kind, data) in enumerate(cases):
         if data:
             lines.append(f"printf '{_esc(data)}' > {FILES[kind]} 2>/dev/null"
                          f' && echo "FZ-NOBODY-ACCEPTED {i}"')
+    lines.append('echo "FZ-NOBODY-DONE"')
     lines.append('NOBODY')
-    lines.append('su -s /bin/sh nobody -c "sh /tmp/nobody.sh"')
+    lines.append('su -s /bin/sh nobody -c "sh /tmp/nobody.sh"; '
+                 'echo "FZ-NOBODY-RC $?"')
     lines.append('echo "FZ-NOBODY-END $(st)"')
     lines.append('smo free $C all >/dev/null; rmmod test_slub_movable')
     return '\n'.join(lines) + '\n'
@@ -219,9 +222,15 @@ def check(cases: list[tuple[str, bytes]], output: str,
     root_end = re.search(r'^FZ-ROOT-END (.*)$', output, re.M)
     nob_end = re.search(r'^FZ-NOBODY-END (.*)$', output, re.M)
     accepted_nobody = re.findall(r'^FZ-NOBODY-ACCEPTED (\d+)$', output, re.M)
+    # the writes really ran, and as uid 65534: a su that fails runs none
+    uid = re.search(r'^FZ-NOBODY-UID (\d+)$', output, re.M)
+    ran = uid is not None and uid[1] == '65534' and \
+        re.search(r'^FZ-NOBODY-DONE$', output, re.M) is not None and \
+        re.search(r'^FZ-NOBODY-RC 0$', output, re.M) is not None
     out.append(('uid 65534: every write refused, nothing changed',
-                root_end is not None and nob_end is not None and
+                ran and root_end is not None and nob_end is not None and
                 not accepted_nobody and
                 _state(root_end[1]) == _state(nob_end[1]),
+                f'ran as uid {uid[1] if uid else "?"}: {ran}, '
                 f'accepted: {accepted_nobody[:5]}'))
     return out

@@ -25,8 +25,15 @@ class Result:
 class Suite:
     results: list[Result] = field(default_factory=list)
     planned: int | None = None
+    nested_planned: int = 0     # the plans of all subtest blocks, summed
     bailed: str | None = None
     errors: list[str] = field(default_factory=list)
+
+    @property
+    def planned_total(self) -> int:
+        """Results the plans announce: top-level and subtests, as many as
+        self.results holds when every planned test reported."""
+        return (self.planned or 0) + self.nested_planned
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.results if r.status == status)
@@ -43,6 +50,7 @@ def parse(text: str, prefix: str = '') -> Suite:
     parent/child.  A plan that does not match the count is an error."""
     suite = Suite()
     pending: list[Result] = []      # subtest results awaiting their parent
+    pending_plan: int | None = None  # the plan of that subtest block
     seen_version = False
     for raw in text.splitlines():
         line = raw.rstrip('\r')
@@ -59,7 +67,10 @@ def parse(text: str, prefix: str = '') -> Suite:
             continue
         m = _PLAN.match(line)
         if m:
-            if not m[1]:
+            if m[1]:
+                pending_plan = int(m[2])
+                suite.nested_planned += pending_plan
+            else:
                 suite.planned = int(m[2])
                 skip = re.search(r'#\s*SKIP\b\s*(.*)', line, re.I)
                 if suite.planned == 0 and skip:
@@ -85,9 +96,16 @@ def parse(text: str, prefix: str = '') -> Suite:
             sub.name = f'{res.name}/{sub.name}'
             if sub.status == 'fail':
                 res.status = 'fail'
+        if pending_plan is not None and pending_plan != len(pending):
+            suite.errors.append(f'{res.name}: planned {pending_plan} '
+                                f'subtests, saw {len(pending)}')
         suite.results.extend(pending)
         suite.results.append(res)
         pending = []
+        pending_plan = None
+    if pending_plan is not None and pending_plan != len(pending):
+        suite.errors.append(f'unfinished subtests: planned {pending_plan}, '
+                            f'saw {len(pending)}')
     suite.results.extend(pending)
     if not seen_version and suite.results:
         suite.errors.append('no TAP version line')

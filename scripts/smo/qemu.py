@@ -127,6 +127,9 @@ def judge(res: RunResult, topo: Topology) -> list[str]:
     if res.rc is None:
         why.append('no end marker (SMO-END) from the guest: it crashed, '
                    'hung or timed out')
+        if res.qemu_rc > 0:
+            why.append(f'QEMU exited with status {res.qemu_rc}: '
+                       + ' / '.join(res.console.splitlines()[-2:]))
     elif res.rc != 0:
         why.append(f'the guest job exited with status {res.rc}')
     if res.topology:
@@ -158,9 +161,13 @@ def _run_once(p: QemuParams, job: str, extra: dict[str, bytes] | None,
         results = os.path.join(tmp, 'results.txt')
         params = QemuParams(**{**p.__dict__, 'initrd': initrd})
         start = time.monotonic()
-        proc = subprocess.Popen(params.argv(results), stdin=subprocess.DEVNULL,
-                                stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT)
+        try:
+            proc = subprocess.Popen(params.argv(results),
+                                    stdin=subprocess.DEVNULL,
+                                    stdout=subprocess.PIPE,
+                                    stderr=subprocess.STDOUT)
+        except OSError as e:
+            raise RunError(f'cannot start QEMU ({p.qemu}): {e}') from e
         lines: list[str] = []
         assert proc.stdout is not None
         deadline = start + p.timeout

@@ -26,7 +26,7 @@ step() {	# cache name
 	done
 	moved=$(cut -d' ' -f1 /sys/kernel/slab/$1/move_objects 2>/dev/null)
 	per=$(cut -d' ' -f2- /sys/kernel/slab/$1/slabs | sed 's/N\([0-9]*\)=/snode\1=/g')
-	echo "$line moved=${moved:-0} live=${live#objects=} $per" |
+	echo "$line moved=${moved:-none} live=${live#objects=} $per" |
 		sed 's/ N\([0-9]*\)=/ node\1=/g'
 }
 shrink() { echo 1 > /sys/kernel/slab/$1/shrink; }
@@ -229,19 +229,26 @@ def numa_assertions(steps: dict[tuple[str, str], Step],
         sl = [aft.slabs.get(k, 0) for k in memnodes]
         check(f'balance from {sc}: slab counts within one of each other',
               max(sl) - min(sl) <= 1, f'slabs per node {sl}')
-        moved = aft.values.get('moved', 0) - bef.values.get('moved', 0)
         before = {i: bef.nodes.get(k, 0) for i, k in enumerate(memnodes)}
         least = balance.minimum(before, m)
         ops = aft.values.get('objs_per_slab', 1)
-        check(f'balance from {sc}: moves the surplus, no more than '
-              f'repacking needs', least <= moved <= least + ops * m,
-              f'moved {moved}, minimum {least}')
+        if 'moved' in aft.values and 'moved' in bef.values:
+            moved = aft.values['moved'] - bef.values['moved']
+            check(f'balance from {sc}: moves the surplus, no more than '
+                  f'repacking needs', least <= moved <= least + ops * m,
+                  f'moved {moved}, bounds [{least}, {least + ops * m}] '
+                  f'(minimum, + one slab of {ops} per node)')
+        else:
+            check(f'balance from {sc}: moves the surplus, no more than '
+                  f'repacking needs', False,
+                  'no move_objects counter (needs CONFIG_SLUB_STATS)')
     last = steps.get((c, f'numa-{BALANCE_SCENARIOS[-1]}'))
     again = steps.get((c, 'numa-again'))
     check('a second balance moves nothing',
           last is not None and again is not None and
-          again.values.get('moved') == last.values.get('moved') and
-          again.nodes == last.nodes,
+          'moved' in last.values and 'moved' in again.values and
+          again.values['moved'] == last.values['moved'] and
+          bool(again.nodes) and again.nodes == last.nodes,
           f'{last.values.get("moved") if last else None} -> '
           f'{again.values.get("moved") if again else None}')
     return out

@@ -142,6 +142,26 @@ class KtapTest(unittest.TestCase):
                          [('suite/a', 'pass'), ('suite/b', 'fail'),
                           ('suite', 'fail')])
         self.assertEqual(s.errors, [])
+        self.assertEqual(s.planned_total, len(s.results))
+
+    def test_runner_output_and_short_subtests(self) -> None:
+        # run_kselftest.sh: the script's own KTAP behind "# "
+        text = ('TAP version 13\n1..1\n# timeout set to 600\n'
+                '# selftests: slub_movable: a.sh\n# TAP version 13\n'
+                '# 1..3\n# ok 1 x\n# ok 2 y\n# ok 3 z # SKIP why\n'
+                'ok 1 selftests: slub_movable: a.sh\n')
+        s = ktap.parse(text)
+        self.assertEqual(s.errors, [])
+        self.assertEqual(s.planned_total, 4)
+        self.assertEqual(len(s.results), 4)
+        self.assertEqual(s.results[2].status, 'skip')
+        # the script died after two of its three tests
+        short = text.replace('# ok 3 z # SKIP why\n', '')
+        s = ktap.parse(short)
+        self.assertIn('selftests: slub_movable: a.sh: planned 3 subtests, '
+                      'saw 2', s.errors)
+        self.assertFalse(s.ok)
+        self.assertEqual(s.planned_total - len(s.results), 1)
 
     def test_slash_in_a_name_is_not_nesting(self) -> None:
         s = ktap.parse('TAP version 13\n1..2\nok 1 balance from 90/10\n'
@@ -327,6 +347,63 @@ class NumaSuiteTest(unittest.TestCase):
                       'surplus, no more than repacking needs', failed)
         self.assertEqual(suite.numa_assertions({}, [0]), [])
 
+    def test_no_stats_counter_is_a_failure(self) -> None:
+        # without CONFIG_SLUB_STATS both reads say "none": nothing proven
+        text = self.steps(True).replace('moved=', 'moved=none x')
+        res = suite.numa_assertions(suite.parse(text), [0, 1])
+        failed = {n for n, ok, _ in res if not ok}
+        self.assertIn('smo_test_600: a second balance moves nothing', failed)
+        self.assertIn('smo_test_600: balance from 90-10: moves the '
+                      'surplus, no more than repacking needs', failed)
+
+
+class CliTest(unittest.TestCase):
+    """Whatever goes wrong, a job records exactly one verdict."""
+
+    def run_cli(self, argv: list[str], env: dict[str, str]) -> list[str]:
+        import contextlib
+        import io
+        import os
+        import tempfile
+        from smo import cli
+        with tempfile.TemporaryDirectory() as d:
+            res = os.path.join(d, 'r.txt')
+            obj = os.path.join(d, 'obj')
+            os.makedirs(os.path.join(obj, 'arch/x86/boot'))
+            for f in ('arch/x86/boot/bzImage', 'initramfs.cpio'):
+                open(os.path.join(obj, f), 'w').close()
+            old = {k: os.environ.get(k) for k in env}
+            os.environ.update(env)
+            try:
+                with contextlib.redirect_stdout(io.StringIO()), \
+                        contextlib.redirect_stderr(io.StringIO()):
+                    rc = cli.main(argv + ['--obj', obj, '--results-file', res,
+                                          '--label', 'j', '--topology',
+                                          '1node'])
+            finally:
+                for k, v in old.items():
+                    if v is None:
+                        os.environ.pop(k, None)
+                    else:
+                        os.environ[k] = v
+            self.assertEqual(rc, 1)
+            with open(res, encoding='utf-8') as f:
+                return f.read().splitlines()
+
+    def test_harness_exception(self) -> None:
+        for cmd in (['run', '--job', 'guest/jobs/boot.sh'], ['suite'],
+                    ['fuzz']):
+            lines = self.run_cli(cmd, {'SMO_HARNESS_FAULT': 'raise'})
+            self.assertEqual(len(lines), 1, lines)
+            self.assertTrue(lines[0].startswith('FAIL j:boot # harness '
+                                                'error: RuntimeError'), lines)
+
+    def test_qemu_cannot_start(self) -> None:
+        lines = self.run_cli(['run', '--job', 'guest/jobs/boot.sh'],
+                             {'SMO_QEMU': '/nonexistent/qemu'})
+        self.assertEqual(len(lines), 1, lines)
+        self.assertIn('cannot start QEMU (/nonexistent/qemu)', lines[0])
+
 
 class RstCheckTest(unittest.TestCase):
     PAGE = ('Title\n=====\n\nText.\n\n.. kernel-doc:: mm/slub.c\n'
@@ -370,9 +447,19 @@ class FuzzTest(unittest.TestCase):
                 'FZ 1 1 objects=10 N1=10 ratio=30\n'
                 'FZ 2 0 objects=10 N1=10 ratio=50\n'
                 'FZ-ROOT-END objects=10 N1=10 ratio=50\n'
+                'FZ-NOBODY-UID 65534\nFZ-NOBODY-DONE\nFZ-NOBODY-RC 0\n'
                 'FZ-NOBODY-END objects=10 N1=10 ratio=50\n')
         res = fuzz.check(cases, good, self.MEM)
         self.assertEqual([n for n, ok, _ in res if not ok], [])
+        # su failed: no write ran as nobody, so nothing was proven
+        for broken in (good.replace('FZ-NOBODY-UID 65534\nFZ-NOBODY-DONE\n'
+                                    'FZ-NOBODY-RC 0', 'FZ-NOBODY-RC 1'),
+                       good.replace('UID 65534', 'UID 0')):
+            failed = [n for n, ok, _ in fuzz.check(cases, broken, self.MEM)
+                      if not ok]
+            self.assertEqual(failed,
+                             ['uid 65534: every write refused, nothing '
+                              'changed'])
         # N7 accepted, a refused write that changed something, nobody
         bad = good.replace('FZ 1 1 objects=10 N1=10', 'FZ 1 0 objects=10 N1=9 N0=1')
         bad += 'FZ-NOBODY-ACCEPTED 2\n'
