@@ -17,6 +17,20 @@ case $(ldd /bin/busybox 2>&1 || true) in
 *) die "/bin/busybox is not static (install busybox-static)" ;;
 esac
 install -m 0755 "$SMO_TOP/scripts/guest/init" "$root/init"
+# host_tool PATH: a dynamically linked host program at the same path in
+# the guest, with the libraries ldd names (busybox --install keeps it: it
+# does not replace an existing file with its applet).
+host_tool() {
+	local lib
+	install -D -m 0755 "$1" "$root$1"
+	for lib in $(ldd "$1" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }
+				      $1 ~ /^\// { print $1 }'); do
+		[ -e "$root$lib" ] || install -D -m 0755 "$lib" "$root$lib"
+	done
+}
+# coreutils' timeout: the kselftest runner (kselftest/runner.sh) calls
+# "/usr/bin/timeout --foreground", which busybox's timeout does not know
+host_tool /usr/bin/timeout
 mkdir -p "$root/smo"
 cp "$SMO_TOP"/scripts/guest/lib/*.sh "$root/smo/"
 echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"

@@ -87,11 +87,11 @@ def parse(text: str, prefix: str = '') -> Suite:
             status = 'skip'
         else:
             status = 'pass' if okword == 'ok' else 'fail'
-        res = Result(f'{prefix}{name}', status, (reason or '').strip())
-        if indent:
-            res.nested = True
-            pending.append(res)
+        if indent:      # named parent/child when the parent comes
+            pending.append(Result(name, status, (reason or '').strip(),
+                                  nested=True))
             continue
+        res = Result(f'{prefix}{name}', status, (reason or '').strip())
         for sub in pending:
             sub.name = f'{res.name}/{sub.name}'
             if sub.status == 'fail':
@@ -106,6 +106,8 @@ def parse(text: str, prefix: str = '') -> Suite:
     if pending_plan is not None and pending_plan != len(pending):
         suite.errors.append(f'unfinished subtests: planned {pending_plan}, '
                             f'saw {len(pending)}')
+    for sub in pending:     # subtests whose parent never reported
+        sub.name = f'{prefix}{sub.name}'
     suite.results.extend(pending)
     if not seen_version and suite.results:
         suite.errors.append('no TAP version line')

@@ -150,8 +150,10 @@ class KtapTest(unittest.TestCase):
                 '# selftests: slub_movable: a.sh\n# TAP version 13\n'
                 '# 1..3\n# ok 1 x\n# ok 2 y\n# ok 3 z # SKIP why\n'
                 'ok 1 selftests: slub_movable: a.sh\n')
-        s = ktap.parse(text)
+        s = ktap.parse(text, prefix='p:')
         self.assertEqual(s.errors, [])
+        self.assertEqual(s.results[0].name,
+                         'p:selftests: slub_movable: a.sh/x')
         self.assertEqual(s.planned_total, 4)
         self.assertEqual(len(s.results), 4)
         self.assertEqual(s.results[2].status, 'skip')
