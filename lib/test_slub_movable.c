@@ -54,7 +54,25 @@
  *   contig <pfn> <nr_pages>            alloc_contig_range() of the range,
  *                                      then give it back; fails with its
  *                                      error (-EBUSY)
- *   enable <cache> / disable <cache>   make the objects movable, or not
+ *   enable <cache> [<mode>]            make the objects movable; the
+ *                                      callbacks then: (no mode) move
+ *                                      every live object; "decline": pin
+ *                                      none; "nomem": never get memory for
+ *                                      the copy; "slow <ms>": sleep that
+ *                                      long in each isolate call, then move
+ *   disable <cache>                    make the objects immovable
+ *   owner <cache> shrink <n>           hold the owner's lock (the mutex the
+ *                                      callbacks take) and call
+ *                                      kmem_cache_shrink() n times:
+ *                                      "shrinks=N"
+ *   owner <cache> create <n>           hold the owner's lock and create and
+ *                                      destroy a cache n times: "caches=N"
+ *   moves <cache> [reset]              how often each live object moved:
+ *                                      "max=M total=T" (or set it to 0)
+ *   leak <cache>                       at module exit, give up the objects
+ *                                      instead of freeing them, and leave
+ *                                      mobility on: kmem_cache_destroy()
+ *                                      then finds them ("objects=N")
  *   stats <cache>                      "moved=M failed=F deferred=D": objects
  *                                      the callbacks moved, could not move,
  *                                      and freed for a concurrent free
@@ -105,17 +123,23 @@
  * Locking: smo_lock (a mutex) serialises the commands.  Each cache's lock
  * (a spinlock) protects its objects against the SLUB callbacks, which run
  * from kmem_cache_shrink() and kmem_defrag_slabs() without smo_lock:
- * under sc->lock an object is freed, pinned, unpinned or replaced.
+ * under sc->lock an object is freed, pinned, unpinned or replaced.  Both
+ * callbacks also take sc->owner, a mutex standing for the sleeping lock
+ * a real owner holds around its own work, and "owner" holds it while it
+ * calls into SLUB, as a real owner may.
  * smo_isolate() finds out whether an object is live by looking its address
  * up in sc->live, never by reading it: an object freed concurrently must
  * not be touched.  The owner frees a pinned object by marking it
  * SMO_FREE_PENDING, and smo_migrate() frees it.  Lock order: smo_lock,
- * slab_mutex (SLUB's, around the callbacks), sc->lock, xa_lock.
+ * (SLUB's per-cache mobility mutex, around the callbacks,) sc->owner,
+ * then slab_mutex and cpu_hotplug_lock for "owner create", or sc->lock
+ * and xa_lock.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/crc32.h>
+#include <linux/kmemleak.h>
 #include <linux/kthread.h>
 #include <linux/log2.h>
 #include <linux/debugfs.h>
@@ -143,7 +167,16 @@ struct smo_obj {
 	u32 csum;
 	u32 len;		/* bytes of payload */
 	u32 flags;
+	u32 moves;		/* times this object was moved */
 	u8 payload[];
+};
+
+/* What the callbacks of a cache do: "enable <cache> [<mode>]" */
+enum smo_mode {
+	SMO_MOVE,		/* move every live object */
+	SMO_DECLINE,		/* pin nothing */
+	SMO_NOMEM,		/* the copy never gets memory */
+	SMO_SLOW,		/* sleep in isolate, then move */
 };
 
 struct smo_cache {
@@ -152,6 +185,10 @@ struct smo_cache {
 	unsigned int shift;	/* address >> shift: key in live */
 	struct kmem_cache *cache;
 	spinlock_t lock;	/* objects: see the top of the file */
+	struct mutex owner;	/* taken by the callbacks */
+	enum smo_mode mode;	/* set under smo_lock, read by the callbacks */
+	unsigned int slow_ms;
+	bool leak;		/* module exit gives the objects up */
 	struct xarray objs;	/* id -> struct smo_obj * */
 	struct xarray live;	/* address >> shift -> struct smo_obj * */
 	unsigned long next_id;
@@ -192,6 +229,7 @@ static void smo_ctor(void *p)
 	obj->csum = 0;
 	obj->len = 0;
 	obj->flags = 0;
+	obj->moves = 0;
 }
 
 static unsigned long smo_key(struct smo_cache *sc, void *obj)
@@ -212,6 +250,7 @@ static void smo_fill(struct smo_cache *sc, struct smo_obj *obj,
 	 * next owner must not inherit them.
 	 */
 	obj->flags = 0;
+	obj->moves = 0;
 	obj->len = sc->size - sizeof(*obj);
 	prandom_seed_state(&rnd, id);
 	prandom_bytes_state(&rnd, obj->payload, obj->len);
@@ -223,6 +262,14 @@ static bool smo_obj_ok(struct smo_cache *sc, struct smo_obj *obj,
 {
 	return obj->id == id && obj->len == sc->size - sizeof(*obj) &&
 	       obj->csum == crc32_le(~0, obj->payload, obj->len);
+}
+
+static int smo_parse_ulong(const char *s, unsigned long max,
+			   unsigned long *val)
+{
+	if (!s || kstrtoul(s, 0, val) || *val > max)
+		return -EINVAL;
+	return 0;
 }
 
 static struct smo_cache *smo_find_cache(const char *name)
@@ -259,17 +306,22 @@ static void *smo_isolate(struct kmem_cache *s, void **ptr, int nr)
 		memset(ptr, 0, nr * sizeof(*ptr));
 		return NULL;
 	}
+	if (READ_ONCE(sc->mode) == SMO_SLOW)
+		msleep(READ_ONCE(sc->slow_ms));
+	mutex_lock(&sc->owner);
 	spin_lock(&sc->lock);
 	for (i = 0; i < nr; i++) {
 		struct smo_obj *obj = ptr[i];
 
-		if (xa_load(&sc->live, smo_key(sc, obj)) != obj) {
+		if (READ_ONCE(sc->mode) == SMO_DECLINE ||
+		    xa_load(&sc->live, smo_key(sc, obj)) != obj) {
 			ptr[i] = NULL;
 			continue;
 		}
 		obj->flags |= SMO_PINNED;
 	}
 	spin_unlock(&sc->lock);
+	mutex_unlock(&sc->owner);
 	return sc;
 }
 
@@ -289,7 +341,9 @@ static void smo_migrate_one(struct smo_cache *sc, struct smo_obj *obj,
 	/* NUMA_NO_NODE (vacate): anywhere */
 	if (node != NUMA_NO_NODE)
 		gfp |= __GFP_THISNODE;
-	new = kmem_cache_alloc_node(sc->cache, gfp, node);
+	new = NULL;
+	if (READ_ONCE(sc->mode) != SMO_NOMEM)
+		new = kmem_cache_alloc_node(sc->cache, gfp, node);
 	if (new && xa_reserve(&sc->live, smo_key(sc, new), GFP_KERNEL)) {
 		kmem_cache_free(sc->cache, new);
 		new = NULL;
@@ -302,6 +356,7 @@ static void smo_migrate_one(struct smo_cache *sc, struct smo_obj *obj,
 		free_old = true;
 	} else if (new) {
 		memcpy(new, obj, sc->size);
+		new->moves++;
 		xa_store(&sc->objs, obj->id, new, GFP_ATOMIC);
 		xa_erase(&sc->live, smo_key(sc, obj));
 		xa_store(&sc->live, smo_key(sc, new), new, GFP_ATOMIC);
@@ -327,9 +382,95 @@ static void smo_migrate(struct kmem_cache *s, void **ptr, int nr, int node,
 	struct smo_cache *sc = private;
 	int i;
 
+	if (!sc)
+		return;
+	mutex_lock(&sc->owner);
 	for (i = 0; i < nr; i++)
 		if (ptr[i])
 			smo_migrate_one(sc, ptr[i], node);
+	mutex_unlock(&sc->owner);
+}
+
+/* "moves <cache> [reset]": how often the live objects moved */
+static int smo_moves(struct smo_cache *sc, bool reset, char *buf,
+		     size_t size)
+{
+	unsigned long id, max = 0, total = 0;
+	struct smo_obj *obj;
+
+	spin_lock(&sc->lock);
+	xa_for_each(&sc->objs, id, obj) {
+		if (reset)
+			obj->moves = 0;
+		max = max_t(unsigned long, max, obj->moves);
+		total += obj->moves;
+	}
+	spin_unlock(&sc->lock);
+	scnprintf(buf, size, "max=%lu total=%lu\n", max, total);
+	return 0;
+}
+
+static void smo_owner_ctor(void *p)
+{
+}
+
+/*
+ * "owner <cache> shrink|create <n>": what an owner may do under its own
+ * lock, sc->owner, which the callbacks of the cache take too.  SLUB must
+ * neither call the callbacks from kmem_cache_shrink() in this context nor
+ * hold, around any callback, a lock that kmem_cache_create() and
+ * kmem_cache_destroy() take.
+ */
+static int smo_owner(struct smo_cache *sc, bool create, unsigned long n,
+		     char *buf, size_t size)
+{
+	struct kmem_cache *c;
+	unsigned long i;
+	int err = 0;
+
+	mutex_lock(&sc->owner);
+	for (i = 0; i < n && !err; i++) {
+		if (fatal_signal_pending(current)) {
+			err = -EINTR;
+			break;
+		}
+		if (!create) {
+			kmem_cache_shrink(sc->cache);
+			continue;
+		}
+		c = kmem_cache_create("smo_owner_tmp", 32, 0, SLAB_NO_MERGE,
+				      smo_owner_ctor);
+		if (!c)
+			err = -ENOMEM;
+		kmem_cache_destroy(c);
+	}
+	mutex_unlock(&sc->owner);
+	scnprintf(buf, size, "%s=%lu\n", create ? "caches" : "shrinks", i);
+	return err;
+}
+
+/* "enable <cache> [decline|nomem|slow <ms>]" */
+static int smo_enable(struct smo_cache *sc, int argc, char **argv)
+{
+	enum smo_mode mode = SMO_MOVE;
+	unsigned long ms = 0;
+	int err;
+
+	if (argc == 3 && !strcmp(argv[2], "decline"))
+		mode = SMO_DECLINE;
+	else if (argc == 3 && !strcmp(argv[2], "nomem"))
+		mode = SMO_NOMEM;
+	else if (argc == 4 && !strcmp(argv[2], "slow") &&
+		 !smo_parse_ulong(argv[3], 10000, &ms) && ms)
+		mode = SMO_SLOW;
+	else if (argc != 2)
+		return -EINVAL;
+	err = kmem_cache_setup_mobility(sc->cache, smo_isolate, smo_migrate);
+	if (!err) {
+		WRITE_ONCE(sc->slow_ms, ms);
+		WRITE_ONCE(sc->mode, mode);
+	}
+	return err;
 }
 
 /*
@@ -762,14 +903,6 @@ static int smo_contig(unsigned long pfn, unsigned long nr, char *buf,
 #else
 	return -EOPNOTSUPP;
 #endif
-}
-
-static int smo_parse_ulong(const char *s, unsigned long max,
-			   unsigned long *val)
-{
-	if (!s || kstrtoul(s, 0, val) || *val > max)
-		return -EINVAL;
-	return 0;
 }
 
 /* @node must be online and, if @need_mem, have normal memory. */
@@ -1296,11 +1429,26 @@ static int smo_run(char *cmd, char *buf, size_t size)
 		return smo_blocks(sc, ilog2(a), buf, size);
 	}
 
-	if (!strcmp(argv[0], "enable") && argc == 2)
-		return kmem_cache_setup_mobility(sc->cache, smo_isolate,
-						 smo_migrate);
+	if (!strcmp(argv[0], "enable"))
+		return smo_enable(sc, argc, argv);
 	if (!strcmp(argv[0], "disable") && argc == 2)
 		return kmem_cache_setup_mobility(sc->cache, NULL, NULL);
+	if (!strcmp(argv[0], "moves")) {
+		if (argc > 3 || (argc == 3 && strcmp(argv[2], "reset")))
+			return -EINVAL;
+		return smo_moves(sc, argc == 3, buf, size);
+	}
+	if (!strcmp(argv[0], "owner")) {
+		if (argc != 4 || smo_parse_ulong(argv[3], 100000, &a) ||
+		    (strcmp(argv[2], "shrink") && strcmp(argv[2], "create")))
+			return -EINVAL;
+		return smo_owner(sc, !strcmp(argv[2], "create"), a, buf, size);
+	}
+	if (!strcmp(argv[0], "leak") && argc == 2) {
+		sc->leak = true;
+		scnprintf(buf, size, "objects=%lu\n", sc->nr_objs);
+		return 0;
+	}
 
 	if (!strcmp(argv[0], "stats") && argc == 2) {
 		spin_lock(&sc->lock);
@@ -1417,7 +1565,13 @@ static int smo_selftest(char *buf, size_t size)
 		"blocks smo_test_64", "blocks smo_test_64 3000",
 		"blocks smo_test_64 1024", "blocks smo_test_64 4096 1",
 		"contig", "contig 1", "contig 1 0", "contig x 1",
-		"contig 1 999999999",
+		"contig 1 999999999", "enable smo_test_64 fast",
+		"enable smo_test_64 slow", "enable smo_test_64 slow 0",
+		"enable smo_test_64 slow 10001", "enable smo_test_64 nomem 1",
+		"moves", "moves smo_test_64 zero", "moves smo_test_64 reset 1",
+		"owner smo_test_64", "owner smo_test_64 shrink",
+		"owner smo_test_64 grow 1", "owner smo_test_64 shrink x",
+		"owner smo_test_64 create 100001", "leak", "leak smo_test_64 1",
 	};
 	struct smo_cache *sc = &smo_caches[0];
 	unsigned long before = sc->nr_objs, freed;
@@ -1508,9 +1662,26 @@ static void smo_destroy_caches(void)
 
 		if (!sc->cache)
 			continue;
+		if (sc->leak) {
+			/*
+			 * "leak": as a buggy owner would, forget the objects
+			 * and leave mobility on; kmem_cache_destroy() must end
+			 * mobility whatever it then finds.
+			 */
+			unsigned long id;
+			void *obj;
+
+			pr_info("%s: leaking %lu objects\n", sc->name,
+				sc->nr_objs);
+			/* on purpose: kmemleak need not report them */
+			xa_for_each(&sc->objs, id, obj)
+				kmemleak_not_leak(obj);
+			goto destroy;
+		}
 		/* waits for a pass that runs the callbacks to finish */
 		kmem_cache_setup_mobility(sc->cache, NULL, NULL);
 		smo_free(sc, SMO_ALL, 0, 0);
+destroy:
 		xa_destroy(&sc->objs);
 		xa_destroy(&sc->live);
 		kmem_cache_destroy(sc->cache);
@@ -1528,6 +1699,7 @@ static int __init test_slub_movable_init(void)
 		xa_init(&sc->objs);
 		xa_init(&sc->live);
 		spin_lock_init(&sc->lock);
+		mutex_init(&sc->owner);
 		sc->shift = ilog2(sc->size);
 		sc->cache = kmem_cache_create(sc->name, sc->size, 0,
 					      SLAB_NO_MERGE, smo_ctor);

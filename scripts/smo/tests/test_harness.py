@@ -124,6 +124,24 @@ class ConsoleTest(unittest.TestCase):
             self.assertEqual([r.kind for r in found], [kind], line)
 
 
+    def test_expected_reports(self) -> None:
+        warn = '[   13.000001] WARNING: CPU: 0 PID: 1 at mm/slab_common.c:1 x\n'
+        slab = '[   13.000002] BUG smo_test_600 (Tainted: G W): Objects remaining\n'
+        begin = '[   12.000001] smo-expect: begin WARNING,slab error: leak\n'
+        end = '[   14.000001] smo-expect: end\n'
+        # accepted inside the window
+        self.assertEqual(console.scan(begin + warn + slab + end), [])
+        # not outside it, nor a kind the window does not name
+        oops = '[   13.500000] Oops: 0000 [#1] SMP\n'
+        self.assertEqual([r.kind for r in console.scan(
+            begin + warn + oops + end + warn)], ['Oops', 'WARNING'])
+        # a window that saw nothing, or never ends, fails
+        self.assertEqual([r.kind for r in console.scan(begin + end)],
+                         ['expected report missing'])
+        self.assertEqual([r.kind for r in console.scan(begin + warn)],
+                         ['expect window not closed'])
+
+
 class KtapTest(unittest.TestCase):
     def test_kselftest_output(self) -> None:
         s = ktap.parse(data('kselftest.tap'), prefix='x:')

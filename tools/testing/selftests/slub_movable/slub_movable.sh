@@ -47,13 +47,8 @@
 
 DIR=$(dirname "$0")
 . "$DIR/../kselftest/ktap_helpers.sh"
+. "$DIR/smo_lib.sh"
 
-CTL=/sys/kernel/debug/test_slub_movable/control
-SLAB=/sys/kernel/slab
-MEMSYS=/sys/devices/system/memory
-N=${SMO_OBJECTS:-20000}
-CACHES="smo_test_64 smo_test_600"
-MODULE=test_slub_movable
 
 # The SKIP reasons (see the header).
 R_2NODES="needs 2 memory nodes"
@@ -71,10 +66,6 @@ MOD_LOADED_HERE=0
 AFFINITY=
 TRIED_BLOCKS=
 CLEANED=0
-
-module_loaded() {
-	grep -q "^$MODULE " /proc/modules
-}
 
 # The module's state as the script found it: nothing allocated, nothing
 # movable, no thread, no page held, the ratios as they were.
@@ -107,124 +98,12 @@ cleanup() {
 	elif [ "$MOD_LOADED_HERE" = 1 ] && module_loaded; then
 		rmmod "$MODULE" || ktap_print_msg "cleanup: rmmod $MODULE failed"
 	fi
-	if [ -n "$AFFINITY" ]; then
-		taskset -p "$AFFINITY" $$ >/dev/null 2>&1 ||
-			ktap_print_msg "cleanup: CPU affinity $AFFINITY not restored"
-	fi
-	if [ "$MOUNTED_DEBUGFS" = 1 ]; then
-		umount /sys/kernel/debug 2>/dev/null ||
-			ktap_print_msg "cleanup: debugfs stays mounted"
-	fi
+	cleanup_affinity_debugfs
 }
 
-on_signal() {
-	echo "Bail out! interrupted by SIG$1"
-	exit "$KSFT_FAIL"	# the EXIT trap cleans up
-}
-
-trap cleanup EXIT
-trap 'on_signal INT' INT
-trap 'on_signal TERM' TERM
-trap 'on_signal HUP' HUP
+set_traps
 
 # --- helpers ------------------------------------------------------------------
-# kconfig SYMBOL: y, m or n as the running kernel's config says, when it
-# can be read; nothing otherwise.
-kconfig() {
-	if [ -r /proc/config.gz ]; then
-		v=$(zcat /proc/config.gz 2>/dev/null | grep "^CONFIG_$1=")
-	elif [ -r "/boot/config-$(uname -r)" ]; then
-		v=$(grep "^CONFIG_$1=" "/boot/config-$(uname -r)")
-	else
-		return 0
-	fi
-	case $v in
-	*=y) echo y ;;
-	*=m) echo m ;;
-	*) echo n ;;
-	esac
-}
-
-# smo CMD...: run one module command; its result goes to stdout.
-smo() {
-	echo "$*" > "$CTL" || return 1
-	cat "$CTL"
-}
-
-# The same, with the result as a TAP diagnostic line.
-smo_diag() {
-	out=$(smo "$@") || { ktap_print_msg "$*: failed: $(cat "$CTL")"; return 1; }
-	ktap_print_msg "$*: $out"
-}
-
-# write VALUE FILE: a sysfs write that must succeed.
-write() {
-	echo "$1" > "$2"
-}
-
-# A command a test depends on: "step CMD..." runs it, and a failure makes
-# the next result fail, whatever that test's own check says.
-STEP_FAILED=
-step() {
-	"$@" && return 0
-	ktap_print_msg "step failed: $*"
-	STEP_FAILED="$STEP_FAILED [$*]"
-	return 1
-}
-
-# result DESCRIPTION COMMAND...: one test, passed if the command succeeds
-# and no step since the last result failed.
-result() {
-	desc=$1
-	shift
-	if [ -n "$STEP_FAILED" ]; then
-		ktap_print_msg "failed steps:$STEP_FAILED"
-		STEP_FAILED=
-		ktap_test_fail "$desc"
-	elif "$@"; then
-		ktap_test_pass "$desc"
-	else
-		ktap_test_fail "$desc"
-	fi
-}
-
-# skip_n COUNT GROUP REASON: the tests of a group that cannot run here.
-skip_n() {
-	i=1
-	while [ $i -le "$1" ]; do
-		__ktap_test "ok" "$2 ($i/$1)" "SKIP $3"
-		KTAP_CNT_SKIP=$((KTAP_CNT_SKIP + 1))
-		i=$((i + 1))
-	done
-}
-
-fail_n() {	# count group reason
-	i=1
-	while [ $i -le "$1" ]; do
-		ktap_print_msg "$3"
-		ktap_test_fail "$2 ($i/$1)"
-		i=$((i + 1))
-	done
-}
-
-# A group whose kernel option is missing: skipped, or failed when the
-# kernel's config says the option is set.
-missing() {	# symbol count group
-	case $(kconfig "$1") in
-	y|m) fail_n "$2" "$3" "CONFIG_$1 is set but its sysfs files are missing" ;;
-	*) skip_n "$2" "$3" "needs CONFIG_$1" ;;
-	esac
-}
-
-# positive VALUE WHAT: VALUE is a number above 0 (else say what is wrong).
-positive() {
-	case $1 in
-	''|*[!0-9]*) ktap_print_msg "$2: '$1' is not a number"; return 1 ;;
-	esac
-	[ "$1" -gt 0 ] && return 0
-	ktap_print_msg "$2 is 0: nothing to test"
-	return 1
-}
 
 has_line() {	# file regex
 	grep -q "$2" "$1"
@@ -265,18 +144,6 @@ nslabs() {	# cache
 node_slabs() {	# cache node
 	c=$(slabs_of "$1" | tr ' ' '\n' | sed -n "s/^N$2=//p")
 	echo "${c:-0}"
-}
-
-# Live objects as the module counts them.
-live() {
-	l=$(smo check "$1" | sed -n 's/^objects=\([0-9]*\).*/\1/p')
-	echo "${l:-0}"
-}
-
-# Every object verified, and there are some.
-intact() {	# cache
-	smo_diag check "$1" &&
-	positive "$(echo "$out" | sed -n 's/^objects=\([0-9]*\).*/\1/p')" "objects of $1"
 }
 
 # Nodes that hold objects of the cache.
@@ -320,26 +187,7 @@ shrink() {
 }
 
 # --- start --------------------------------------------------------------------
-ktap_print_header
-
-if [ "$(id -u)" != 0 ]; then
-	ktap_skip_all "must be run as root"
-	exit "$KSFT_SKIP"
-fi
-if ! grep -q ' /sys/kernel/debug debugfs ' /proc/mounts; then
-	mount -t debugfs none /sys/kernel/debug && MOUNTED_DEBUGFS=1
-fi
-if module_loaded; then
-	MOD_WAS_LOADED=1
-	rmmod "$MODULE" || ktap_print_msg "$MODULE was loaded and stays: not as new"
-fi
-if [ ! -e "$CTL" ]; then
-	modprobe "$MODULE" 2>/dev/null && MOD_LOADED_HERE=1
-fi
-if [ ! -e "$CTL" ]; then
-	ktap_skip_all "needs CONFIG_TEST_SLUB_MOVABLE"
-	exit "$KSFT_SKIP"
-fi
+module_start
 for c in $CACHES; do
 	eval "RATIO_$c=\$(cat \"\$SLAB/\$c/defrag_used_ratio\" 2>/dev/null)"
 done
@@ -468,12 +316,6 @@ result "defrag objects intact" intact $C
 step write 30 "$SLAB/$C/defrag_used_ratio"
 
 # --- NUMA: move and balance (CONFIG_SMO_NODE) --------------------------------
-# "0-2,4" -> "0 1 2 4"
-expand() {
-	echo "$1" | tr ',' '\n' | while IFS=- read -r a b; do
-		[ -n "$a" ] && seq "$a" "${b:-$a}"
-	done | tr '\n' ' '
-}
 
 # Objects of the cache on node $2, as the module counts them.
 on_node() {
@@ -822,49 +664,6 @@ fi
 # Slab pages of a movable cache no longer stop a memory block from going
 # offline, or a contiguous allocation from taking their range; those of
 # other caches still do.
-
-now() {	# seconds since boot, 1/100 s precision
-	cut -d' ' -f1 /proc/uptime
-}
-
-# Objects of the cache in block $3 of $2 bytes (0 if none).
-in_block() {	# cache bytes block
-	c=$(smo blocks "$1" "$2" | tr ' ' '\n' | sed -n "s/^B$3=//p")
-	echo "${c:-0}"
-}
-
-# Try to offline memory block $1, 60 s at most (a signal ends it); the
-# error the write met goes to OFFLINE_ERR.  The trap onlines the block
-# again should the script end before it does.
-offline() {	# block
-	case " $TRIED_BLOCKS " in
-	*" $1 "*) ;;
-	*)	TRIED_BLOCKS="$TRIED_BLOCKS $1"
-		eval "ZONE_$1=\$(cat \"\$MEMSYS/memory\$1/valid_zones\" 2>/dev/null)"
-		;;
-	esac
-	OFFLINE_ERR=$(timeout 60 sh -c "echo offline > $MEMSYS/memory$1/state" 2>&1)
-}
-
-# The offline attempt failed because pages could not be moved (EBUSY),
-# not for a timeout or a missing file.
-refused_busy() {
-	case $OFFLINE_ERR in
-	*[Bb]usy*) return 0 ;;
-	esac
-	ktap_print_msg "offline failed, but not with EBUSY: '$OFFLINE_ERR'"
-	return 1
-}
-
-# Online block $1 again, in ZONE_MOVABLE if it was there.
-block_online() {	# block
-	z=
-	eval "z=\${ZONE_$1:-}"
-	case $z in
-	Movable*) echo online_movable > "$MEMSYS/memory$1/state" ;;
-	*) echo online > "$MEMSYS/memory$1/state" ;;
-	esac
-}
 
 vacate_concurrent() {	# cache
 	smo enable "$1" >/dev/null &&

@@ -60,11 +60,9 @@
 
 DIR=$(dirname "$0")
 . "$DIR/../kselftest/ktap_helpers.sh"
+. "$DIR/smo_lib.sh"
 
-CTL=/sys/kernel/debug/test_slub_movable/control
-SLAB=/sys/kernel/slab
 X=$SLAB/xa_node
-MODULE=test_slub_movable
 
 # The SKIP reasons (see the header).
 R_2NODES="needs 2 memory nodes"
@@ -153,107 +151,9 @@ cleanup() {
 	fi
 }
 
-on_signal() {
-	echo "Bail out! interrupted by SIG$1"
-	exit "$KSFT_FAIL"	# the EXIT trap cleans up
-}
-
-trap cleanup EXIT
-trap 'on_signal INT' INT
-trap 'on_signal TERM' TERM
-trap 'on_signal HUP' HUP
+set_traps
 
 # --- helpers ------------------------------------------------------------------
-# kconfig SYMBOL: y, m or n as the running kernel's config says, when it
-# can be read; nothing otherwise.
-kconfig() {
-	if [ -r /proc/config.gz ]; then
-		v=$(zcat /proc/config.gz 2>/dev/null | grep "^CONFIG_$1=")
-	elif [ -r "/boot/config-$(uname -r)" ]; then
-		v=$(grep "^CONFIG_$1=" "/boot/config-$(uname -r)")
-	else
-		return 0
-	fi
-	case $v in
-	*=y) echo y ;;
-	*=m) echo m ;;
-	*) echo n ;;
-	esac
-}
-
-smo() {
-	echo "$*" > "$CTL" || return 1
-	cat "$CTL"
-}
-
-smo_diag() {
-	out=$(smo "$@") || { ktap_print_msg "$*: failed: $(cat "$CTL")"; return 1; }
-	ktap_print_msg "$*: $out"
-}
-
-write() {	# value file: a write that must succeed
-	echo "$1" > "$2"
-}
-
-# A command a test depends on: "step CMD..." runs it, and a failure makes
-# the next result fail, whatever that test's own check says.
-STEP_FAILED=
-step() {
-	"$@" && return 0
-	ktap_print_msg "step failed: $*"
-	STEP_FAILED="$STEP_FAILED [$*]"
-	return 1
-}
-
-result() {	# description command...
-	desc=$1
-	shift
-	if [ -n "$STEP_FAILED" ]; then
-		ktap_print_msg "failed steps:$STEP_FAILED"
-		STEP_FAILED=
-		ktap_test_fail "$desc"
-	elif "$@"; then
-		ktap_test_pass "$desc"
-	else
-		ktap_test_fail "$desc"
-	fi
-}
-
-skip_n() {	# count group reason
-	i=1
-	while [ $i -le "$1" ]; do
-		__ktap_test "ok" "$2 ($i/$1)" "SKIP $3"
-		KTAP_CNT_SKIP=$((KTAP_CNT_SKIP + 1))
-		i=$((i + 1))
-	done
-}
-
-fail_n() {	# count group reason
-	i=1
-	while [ $i -le "$1" ]; do
-		ktap_print_msg "$3"
-		ktap_test_fail "$2 ($i/$1)"
-		i=$((i + 1))
-	done
-}
-
-# A group whose kernel option is missing: skipped, or failed when the
-# kernel's config says the option is set.
-missing() {	# symbol count group
-	case $(kconfig "$1") in
-	y|m) fail_n "$2" "$3" "CONFIG_$1 is set but what it provides is missing" ;;
-	*) skip_n "$2" "$3" "needs CONFIG_$1" ;;
-	esac
-}
-
-positive() {	# value what: a number above 0
-	case $1 in
-	''|*[!0-9]*) ktap_print_msg "$2: '$1' is not a number"; return 1 ;;
-	esac
-	[ "$1" -gt 0 ] && return 0
-	ktap_print_msg "$2 is 0: nothing to test"
-	return 1
-}
 
 slabs() {
 	cut -d' ' -f1 "$X/slabs"
@@ -318,13 +218,6 @@ vmstat() {	# counter [node]: exact, the per-cpu deltas folded first
 		f=/proc/vmstat
 	fi
 	awk -v k="$1" '$1 == k { print $2 }' "$f"
-}
-
-# "0-2,4" -> "0 1 2 4"
-expand() {
-	echo "$1" | tr ',' '\n' | while IFS=- read -r a b; do
-		[ -n "$a" ] && seq "$a" "${b:-$a}"
-	done | tr '\n' ' '
 }
 
 # --- start --------------------------------------------------------------------
