@@ -313,8 +313,8 @@ leak_unload() {
 	[ -e "$SLAB/smo_test_600/validate" ] && debug=1
 	PANIC_ON_WARN=$(cat /proc/sys/kernel/panic_on_warn)
 	echo 0 > /proc/sys/kernel/panic_on_warn
-	[ $debug = 1 ] &&
-		echo "smo-expect: begin slab error,WARNING: kmem_cache_destroy of leaked objects" > /dev/kmsg
+	begin="smo-expect: begin slab error,WARNING: kmem_cache_destroy, leaked objects"
+	[ $debug = 1 ] && echo "$begin" > /dev/kmsg
 	rmmod "$MODULE"
 	r=$?
 	[ $debug = 1 ] && echo "smo-expect: end" > /dev/kmsg
@@ -322,7 +322,8 @@ leak_unload() {
 	PANIC_ON_WARN=
 	leaked=$(dmesg | grep -c 'smo_test_600: leaking [1-9]')
 	reported=$(dmesg | grep -c 'smo_test_600.*Objects remaining')
-	ktap_print_msg "rmmod: status $r; leaked: $leaked; SLUB's reports (SLUB_DEBUG $debug): $reported"
+	ktap_print_msg "rmmod: status $r; leaked: $leaked;" \
+		"SLUB's reports (SLUB_DEBUG $debug): $reported"
 	[ $r = 0 ] && [ "$leaked" = 1 ] &&
 	{ [ $debug = 0 ] || [ "$reported" -gt 0 ]; }
 }
@@ -482,7 +483,8 @@ else
 	smo unhog >/dev/null
 	b=$(smo blocks smo_test_600 $BS | tr ' ' '\n' | sed -n 's/^B\([0-9]*\)=.*/\1/p' | head -1)
 	PB=2097152
-	pblock=$(smo blocks smo_test_600 $PB | tr ' ' '\n' | sed -n 's/^B\([0-9]*\)=.*/\1/p' | head -1)
+	pblock=$(smo blocks smo_test_600 $PB | tr ' ' '\n' |
+		sed -n 's/^B\([0-9]*\)=.*/\1/p' | head -1)
 	pfn=$((${pblock:-0} * PB / 4096))
 	ktap_print_msg "leaking $(smo leak smo_test_600) in block $b, pageblock $pblock"
 	result "module unloads with leaked objects, reported" leak_unload
