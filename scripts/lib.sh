@@ -23,7 +23,7 @@ trap smo_on_err ERR
 SMO_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SMO_BUILD=${SMO_BUILD:-$SMO_TOP/build}
 SMO_BASE_TREE=$SMO_BUILD/base		# pristine, read-only
-SMO_SRC=${SMO_SRC:-$SMO_BUILD/src}		# patched tree the kernels are built from
+SMO_SRC=$SMO_BUILD/src			# patched tree the kernels are built from
 SMO_GIT_TREE=$SMO_BUILD/tree		# git tree, one commit per patch
 SMO_PATCHES=${SMO_PATCHES:-$SMO_TOP/patches}
 SMO_PYTHON=${SMO_PYTHON:-/usr/bin/python3}

@@ -99,17 +99,28 @@ bounded() {
 	shift
 	"$@" > "$OUT" 2>&1 &
 	pid=$!
+	if ! gone_within "$pid" "$secs"; then
+		HUNG="$*"
+		ktap_print_msg "still running after $secs s: $*"
+		return 124
+	fi
+	wait "$pid"
+}
+
+# gone_within PID SECS: the process ends within SECS seconds.
+gone_within() {
 	t=0
-	while kill -0 "$pid" 2>/dev/null; do
-		if [ "$t" -ge $((secs * 10)) ]; then
-			HUNG="$*"
-			ktap_print_msg "still running after $secs s: $*"
-			return 124
-		fi
+	while kill -0 "$1" 2>/dev/null; do
+		[ "$t" -ge $(($2 * 10)) ] && return 1
 		sleep 0.1
 		t=$((t + 1))
 	done
-	wait "$pid"
+	return 0
+}
+
+# ms_between T0 T1: milliseconds between two now() readings.
+ms_between() {
+	echo "$1 $2" | awk '{ printf "%d", ($2 - $1) * 1000 }'
 }
 
 # want GROUP: the group is in SMO_TESTS (or SMO_TESTS is unset)
@@ -182,26 +193,18 @@ killed_fast() {
 	sleep 1
 	t0=$(now)
 	kill -9 "$pid" 2>/dev/null
-	t=0
-	while kill -0 "$pid" 2>/dev/null && [ "$t" -lt 600 ]; do
-		sleep 0.1
-		t=$((t + 1))
-	done
-	t1=$(now)
-	if kill -0 "$pid" 2>/dev/null; then
+	if ! gone_within "$pid" 60; then
 		HUNG="$what after SIGKILL"
 		ktap_print_msg "$what: still running 60 s after SIGKILL"
 		return 1
 	fi
+	t1=$(now)
 	wait "$pid" 2>/dev/null
-	ms=$(echo "$t0 $t1" | awk '{ printf "%d", ($2 - $1) * 1000 }')
+	ms=$(ms_between "$t0" "$t1")
 	ktap_print_msg "$what: gone ${ms} ms after SIGKILL (bound ${secs}000 ms)"
 	[ "$ms" -le $((secs * 1000)) ]
 }
 
-write_file() {	# value file: as a shell redirection, for killed_fast
-	echo "$1" > "$2"
-}
 
 # A slow pass on smo_test_64: each isolate call (one per slab) sleeps
 # 20 ms, so that a pass over its hundreds of slabs takes over 10 s, and a
@@ -225,7 +228,7 @@ slab_count() {
 batch_growth() {
 	s0=$(slab_count)
 	max=$s0
-	write_file 1 "$SLAB/smo_test_64/shrink" &
+	write 1 "$SLAB/smo_test_64/shrink" &
 	pid=$!
 	sleep 0.3
 	smo alloc smo_test_64 "$((SLOW_OBJECTS / 4))" >/dev/null || return 1
@@ -245,7 +248,7 @@ batch_growth() {
 
 validate_clean() {
 	bad0=$(dmesg | grep -c 'counted.*but counter')
-	write_file 1 "$SLAB/smo_test_64/shrink" &
+	write 1 "$SLAB/smo_test_64/shrink" &
 	pid=$!
 	i=0
 	while [ $i -lt 10 ] && kill -0 $pid 2>/dev/null; do
@@ -271,7 +274,7 @@ offline_ebusy_fast() {
 		return 1
 	fi
 	t1=$(now)
-	ms=$(echo "$t0 $t1" | awk '{ printf "%d", ($2 - $1) * 1000 }')
+	ms=$(ms_between "$t0" "$t1")
 	ktap_print_msg "offline of block $b refused after ${ms} ms (bound 10000): '$OFFLINE_ERR'"
 	refused_busy && [ "$ms" -le 10000 ] &&
 	[ "$(cat "$MEMSYS/memory$b/state")" = online ] &&
@@ -382,7 +385,7 @@ if ! want signal; then
 else
 step slow_cache
 result "SIGKILL stops a shrink within 5 s" \
-	killed_fast "shrink" 5 write_file 1 "$SLAB/smo_test_64/shrink"
+	killed_fast "shrink" 5 write 1 "$SLAB/smo_test_64/shrink"
 bail_if_hung
 step smo enable smo_test_64 >/dev/null
 result "objects intact after the killed passes" intact smo_test_64
@@ -393,7 +396,7 @@ elif [ ! -e "$SLAB/smo_test_64/move" ]; then
 else
 	step slow_cache "$far"
 	result "SIGKILL stops a move within 5 s, objects intact" \
-		killed_fast "move" 5 write_file "N$first" "$SLAB/smo_test_64/move"
+		killed_fast "move" 5 write "N$first" "$SLAB/smo_test_64/move"
 	bail_if_hung
 	step smo enable smo_test_64 >/dev/null
 	step intact smo_test_64
