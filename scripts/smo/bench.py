@@ -25,13 +25,15 @@ FAST_CACHES = ['plain64', 'movable64', 'kmalloc-64', 'kmalloc-256',
 PATTERNS = ['rand50', 'rand80', 'rand95', 'every4', 'oldest']
 SIZES = [64, 600]
 KERNELS = ['vanilla', 'patched']
+BIG_SLABS = 100000      # partial slabs of the big shrink (one object each)
+SMO_BATCH = 32          # slabs a pass takes out of allocation at a time
 MODES = ['icount', 'tcg']
 
 _ROW = re.compile(r'^SMO-BENCH (.+?) :: (.*)$', re.M)
 
 
 def job(latency: bool, fast_n: int = 20000, frag_n: int = 50000,
-        lat_n: int = 10000) -> str:
+        lat_n: int = 10000, big_slabs: int = BIG_SLABS) -> str:
     """The guest job.  Latency only without -icount: there the vCPUs take
     turns and a wall-clock distribution means nothing."""
     lines = ['insmod /extra/smo_bench.ko || exit 1',
@@ -48,7 +50,11 @@ def job(latency: bool, fast_n: int = 20000, frag_n: int = 50000,
         lines.append(f'b minimum {size} {frag_n}')
     lines.append('b memcpy 64')
     if latency:
-        lines += [f'b latency {lat_n} 0', f'b latency {lat_n} 1']
+        lines += [f'b latency {lat_n} 0', f'b latency {lat_n} 1',
+                  'ops=$(cut -d" " -f1 /sys/kernel/slab/bench_frag64/'
+                  'objs_per_slab)',
+                  f'echo "$(b bigshrink {big_slabs} $ops)" | '
+                  f'sed "s/bigshrink {big_slabs} $ops/bigshrink {big_slabs}/"']
     lines.append('rmmod smo_bench')
     return '\n'.join(lines) + '\n'
 
@@ -245,10 +251,42 @@ def report(rows: list[Row], bal: list[balance.Result], bal_nodes: int,
            'ran count (at most 20 shrinks of a 600-byte cache with 50000 '
            'objects, 80 % freed); a vanilla shrink moves nothing and is '
            'over almost at once, hence its few samples.', '']
+    md += big_report(rows, tmode)
     plots(rows, bal, bal_nodes, fast, eff, out)
     md += ['Plots: fastpath.png, defrag.png, balance.png, latency.png; raw '
            'figures: bench.csv.', '']
     return '\n'.join(md)
+
+
+def big_report(rows: list[Row], mode: str) -> list[str]:
+    b = f'bigshrink {BIG_SLABS}'
+    md = [f'## 6. Shrink of {BIG_SLABS} partial slabs (plain TCG)', '',
+          f'bench_frag64 with {BIG_SLABS} slabs of one object each on node '
+          '0, shrunk on CPU 0 while CPU 1 allocates a quarter as many '
+          'objects again on node 0, samples the slab count, and sends '
+          'CPU 0 IPIs back to back: an IPI waits while CPU 0 runs with '
+          'IRQs off, so the longest round trip is the longest IRQs-off '
+          'section there (within the idle round trip).  Medians over '
+          'the boots.', '',
+          '| kernel | slabs holding objects before / after | shrink ms | '
+          'moved | allocated during | slab count growth (bound) | '
+          'IPI max during the shrink, us | IPI max with CPU 0 idle, us | '
+          'IPI avg shrinking / idle, us |',
+          '|---|---|---|---|---|---|---|---|---|']
+    for k in KERNELS:
+        def v(key: str) -> float:
+            return med(values(rows, k, mode, b, key))
+        bound = f'{SMO_BATCH}' if k == 'patched' else 'none'
+        md.append(f'| {k} | {v("before"):.0f} / {v("after"):.0f} | '
+                  f'{v("shrink_ms"):.0f} | {v("moved"):.0f} | '
+                  f'{v("allocated"):.0f} | {v("growth"):.0f} ({bound}) | '
+                  f'{v("ipi_max_us"):.0f} | {v("idle_max_us"):.0f} | '
+                  f'{v("ipi_avg_us"):.0f} / {v("idle_avg_us"):.0f} |')
+    md += ['', 'Growth: the largest slab count sampled during the pass '
+           'minus the count before it.  A vanilla shrink moves nothing: '
+           'its IRQs-off walk of the whole partial list is the section '
+           'measured.', '']
+    return md
 
 
 def plots(rows, bal, bal_nodes, fast, eff, out) -> None:

@@ -6,8 +6,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+# "# <directive> <reason>" or any other comment ("# exit=1" from
+# run_kselftest.sh on a failed script) after the name
 _RESULT = re.compile(r'^(\s*)(not ok|ok)\s+(\d+)\s*(?:-\s*)?([^#]*?)\s*'
-                     r'(?:#\s*(SKIP|TODO|skip|todo)\b\s*(.*))?$')
+                     r'(?:#\s*(?:(SKIP|TODO|skip|todo)\b\s*)?(.*))?$')
 _PLAN = re.compile(r'^(\s*)1\.\.(\d+)')
 _VERSION = re.compile(r'^\s*(TAP|KTAP) version \d+')
 _BAIL = re.compile(r'^\s*Bail out!\s*(.*)')

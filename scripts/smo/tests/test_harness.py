@@ -183,6 +183,25 @@ class KtapTest(unittest.TestCase):
         self.assertFalse(s.ok)
         self.assertEqual(s.planned_total - len(s.results), 1)
 
+    def test_runner_failure_keeps_its_subtests(self) -> None:
+        # run_kselftest.sh ends a failed script with "# exit=<rc>": its
+        # subtests are its own, not the next script's
+        text = ('TAP version 13\n1..2\n# selftests: s: a.sh\n'
+                '# TAP version 13\n# 1..2\n# ok 1 x\n# not ok 2 y\n'
+                'not ok 1 selftests: s: a.sh # exit=1\n'
+                '# selftests: s: b.sh\n# TAP version 13\n# 1..1\n'
+                '# ok 1 z\nok 2 selftests: s: b.sh\n'
+                '# selftests: s: c.sh\n'
+                'not ok 3 selftests: s: c.sh # TIMEOUT 600 seconds\n')
+        s = ktap.parse(text.replace('1..2\n# selftests: s: a', '1..3\n'
+                                    '# selftests: s: a'))
+        self.assertEqual(s.errors, [])
+        self.assertEqual([(r.name, r.status) for r in s.results], [
+            ('selftests: s: a.sh/x', 'pass'), ('selftests: s: a.sh/y', 'fail'),
+            ('selftests: s: a.sh', 'fail'), ('selftests: s: b.sh/z', 'pass'),
+            ('selftests: s: b.sh', 'pass'), ('selftests: s: c.sh', 'fail')])
+        self.assertEqual(s.results[-1].reason, 'TIMEOUT 600 seconds')
+
     def test_slash_in_a_name_is_not_nesting(self) -> None:
         s = ktap.parse('TAP version 13\n1..2\nok 1 balance from 90/10\n'
                        'ok 2 b\n')
