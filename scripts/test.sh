@@ -129,6 +129,9 @@ done
 boot debug 4node boot
 boot nodebug 4node boot
 
+section "virtio-mem: the host unplugs movable slabs while a CPU cycles (QMP)"
+boot fast vmem vmem --cmdline memhp_default_state=online
+
 section "tools/mm/slabinfo in the guest"
 boot fast 4node slabinfo
 

@@ -22,6 +22,14 @@
  *   minimum <size> <n>          the bare minimum of a move, n times: one
  *                               allocation, one memcpy of the object, one free
  *   memcpy <MiB>                memcpy bandwidth, MiB/s
+ *   bigshrink <slabs> <ops>     <slabs> partial slabs of bench_frag64 (ops:
+ *                               its objects per slab), one object left in
+ *                               each, then a shrink on CPU 0 while CPU 1
+ *                               allocates objects of the cache and probes
+ *                               CPU 0 with IPIs: the longest IPI round trip
+ *                               (CPU 0 runs IRQs off meanwhile), the
+ *                               slab count sampled during the pass, the
+ *                               same probe with CPU 0 idle
  *   latency <n> <busy>          n single kmalloc-64 alloc/free pairs timed on
  *                               CPU 1 (8 at a time, then a short sleep):
  *                               while CPU 0 shrinks a fragmented 600-byte
@@ -30,12 +38,18 @@
  *                               p99, max in ns
  *
  * Locking: bench_lock serialises the commands.  The bench never frees one of
- * its objects while SLUB moves them (a shrink runs inside a command), so the
- * migrate callback may read an object's index without looking it up.
+ * its objects while SLUB moves them (a shrink runs inside a command, see
+ * bench_shrink()), so the migrate callback may read an object's index
+ * without looking it up.  Objects allocated during a shrink (bigshrink)
+ * are published with their index last (smp_store_release()); one whose
+ * index is still BENCH_UNPUBLISHED (set by the ctor and before every free:
+ * the free pointer of a cache with a ctor lies outside the object) stays
+ * where it is.
  */
 
 #include <linux/debugfs.h>
 #include <linux/delay.h>
+#include <linux/fs.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/mm.h>
@@ -50,6 +64,8 @@
 #define BENCH_ROUNDS	7
 #define BENCH_BULK	16
 #define BENCH_LAT_SHRINKS 20
+#define BENCH_UNPUBLISHED ULONG_MAX
+#define BENCH_BIG_OBJS	(1UL << 23)
 
 struct bench_obj {
 	unsigned long idx;	/* slot in bench_objs */
@@ -60,12 +76,22 @@ static DEFINE_MUTEX(bench_lock);
 static char bench_result[512];
 static struct dentry *bench_dir;
 static struct kmem_cache *plain64, *movable64, *frag_cache[2];
+static const char *const frag_name[2] = { "bench_frag64", "bench_frag600" };
 static void **bench_objs;	/* the live objects of a frag run */
 static unsigned long bench_nr, bench_moved;
 
 static void bench_ctor(void *p)
 {
-	memset(p, 0, sizeof(struct bench_obj));
+	struct bench_obj *o = p;
+
+	o->idx = BENCH_UNPUBLISHED;
+}
+
+/* an object of the bench, back to its cache (see "Locking" above) */
+static void bench_obj_free(struct kmem_cache *s, struct bench_obj *o)
+{
+	WRITE_ONCE(o->idx, BENCH_UNPUBLISHED);
+	kmem_cache_free(s, o);
 }
 
 #ifdef SMO_BENCH_MOBILITY
@@ -82,13 +108,17 @@ static void bench_migrate(struct kmem_cache *s, void **ptr, int nr, int node,
 
 	for (i = 0; i < nr; i++) {
 		struct bench_obj *old = ptr[i], *new;
+		/* pairs with smp_store_release() in bench_publish() */
+		unsigned long idx = smp_load_acquire(&old->idx);
 
+		if (idx == BENCH_UNPUBLISHED)
+			continue;
 		new = kmem_cache_alloc_node(s, GFP_KERNEL, node);
 		if (!new)
 			continue;
 		memcpy(new, old, size);
-		bench_objs[old->idx] = new;
-		kmem_cache_free(s, old);
+		bench_objs[idx] = new;
+		bench_obj_free(s, old);
 		bench_moved++;
 	}
 }
@@ -210,15 +240,49 @@ static unsigned long bench_slabs(void)
 	return n;
 }
 
+/*
+ * kmem_cache_shrink() of a movable cache only queues its pass (its caller
+ * may hold a lock that the callbacks take); the bench wants the pass done,
+ * in its own context, as a write to the cache's sysfs "shrink" runs it.
+ */
+static int bench_shrink(struct kmem_cache *s)
+{
+#ifdef SMO_BENCH_MOBILITY
+	char path[64];
+	struct file *f;
+	loff_t pos = 0;
+	ssize_t ret;
+
+	snprintf(path, sizeof(path), "/sys/kernel/slab/%s/shrink",
+		 frag_name[s == frag_cache[1]]);
+	f = filp_open(path, O_WRONLY, 0);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	ret = kernel_write(f, "1", 1, &pos);
+	filp_close(f, NULL);
+	return ret < 0 ? ret : 0;
+#else
+	return kmem_cache_shrink(s) < 0 ? -EIO : 0;
+#endif
+}
+
 static void bench_free_all(struct kmem_cache *s)
 {
 	unsigned long i;
 
 	for (i = 0; i < bench_nr; i++)
 		if (bench_objs[i])
-			kmem_cache_free(s, bench_objs[i]);
+			bench_obj_free(s, bench_objs[i]);
 	bench_nr = 0;
-	kmem_cache_shrink(s);
+	bench_shrink(s);
+}
+
+/* the bench's object @i, from now on found by the migrate callback */
+static void bench_publish(struct bench_obj *o, unsigned long i)
+{
+	bench_objs[i] = o;
+	/* pairs with smp_load_acquire() in bench_migrate() */
+	smp_store_release(&o->idx, i);
 }
 
 static bool bench_pattern_frees(const char *pattern, unsigned long i,
@@ -270,15 +334,14 @@ static int bench_fragment(struct kmem_cache *s, const char *pattern,
 			bench_free_all(s);
 			return -ENOMEM;
 		}
-		o->idx = i;
-		bench_objs[i] = o;
+		bench_publish(o, i);
 		if (!(i % 4096))
 			cond_resched();
 	}
 	bench_nr = n;
 	for (i = 0; i < n; i++)
 		if (bench_pattern_frees(pattern, i, n, &rnd)) {
-			kmem_cache_free(s, bench_objs[i]);
+			bench_obj_free(s, bench_objs[i]);
 			bench_objs[i] = NULL;
 		}
 	return 0;
@@ -302,8 +365,12 @@ static int bench_frag(unsigned long size, const char *pattern, unsigned long n,
 	before = bench_slabs();
 	bench_moved = 0;
 	t0 = ktime_get_ns();
-	kmem_cache_shrink(s);
+	err = bench_shrink(s);
 	t1 = ktime_get_ns();
+	if (err) {
+		bench_free_all(s);
+		return err;
+	}
 	after = bench_slabs();
 	scnprintf(buf, len, "live=%lu before=%lu after=%lu shrink_ns=%llu moved=%lu bytes=%lu\n",
 		  live, before, after, t1 - t0, bench_moved,
@@ -423,7 +490,7 @@ static int bench_latency(unsigned long n, unsigned long busy, char *buf,
 	while (!READ_ONCE(bench_lat.taken) && shrinks < BENCH_LAT_SHRINKS) {
 		if (busy && !bench_fragment(s, "rand80", 50000)) {
 			WRITE_ONCE(bench_lat.shrinking, true);
-			kmem_cache_shrink(s);
+			bench_shrink(s);
 			WRITE_ONCE(bench_lat.shrinking, false);
 			shrinks++;
 			bench_free_all(s);
@@ -445,6 +512,212 @@ static int bench_latency(unsigned long n, unsigned long busy, char *buf,
 		  bench_lat.ns[n * 99 / 100], bench_lat.ns[n - 1], n, shrinks);
 	kvfree(bench_lat.ns);
 	return 0;
+}
+
+/* bigshrink: what CPU 1 sees of CPU 0 while it shrinks bench_frag64 */
+static struct {
+	struct file *slabs;	/* /sys/kernel/slab/bench_frag64/slabs */
+	bool alloc;		/* allocate into bench_objs[next, end) */
+	unsigned long next, end;
+	u64 max_ns, sum_ns;	/* IPI round trips to CPU 0 */
+	unsigned long ipis, samples;
+	long max_slabs;
+	bool failed;		/* a slab count could not be read */
+} bench_big;
+
+static void bench_nothing(void *info)
+{
+}
+
+/* the slab count of bench_frag64, as its sysfs "slabs" file gives it */
+static long bench_slab_count(void)
+{
+	char buf[32];
+	loff_t pos = 0;
+	ssize_t len;
+	long n;
+
+	len = kernel_read(bench_big.slabs, buf, sizeof(buf) - 1, &pos);
+	if (len <= 0)
+		return -1;
+	buf[len] = '\0';
+	return sscanf(buf, "%ld", &n) == 1 ? n : -1;
+}
+
+/*
+ * On CPU 1: an IPI to CPU 0 and back, timed, again and again; every 16th
+ * time, 16 allocations of bench_frag64 on node 0 (with alloc) and a sample
+ * of its slab count.  An IPI waits while CPU 0 runs with IRQs off, so the
+ * longest round trip bounds the longest IRQs-off section there from below,
+ * within the longest round trip to an idle CPU 0 (the "idle" figures).
+ */
+static int bench_big_fn(void *data)
+{
+	struct kmem_cache *s = frag_cache[0];
+	unsigned long i = 0, k;
+
+	while (!kthread_should_stop()) {
+		u64 t0 = ktime_get_ns(), dt;
+		long n;
+
+		smp_call_function_single(0, bench_nothing, NULL, 1);
+		dt = ktime_get_ns() - t0;
+		bench_big.max_ns = max(bench_big.max_ns, dt);
+		bench_big.sum_ns += dt;
+		bench_big.ipis++;
+		if (++i % 16)
+			continue;
+		for (k = 0; bench_big.alloc && k < 16 &&
+			    bench_big.next < bench_big.end; k++) {
+			struct bench_obj *o;
+
+			o = kmem_cache_alloc_node(s, GFP_KERNEL, 0);
+			if (!o)
+				break;
+			bench_publish(o, bench_big.next++);
+		}
+		n = bench_slab_count();
+		if (n < 0)
+			bench_big.failed = true;
+		bench_big.max_slabs = max(bench_big.max_slabs, n);
+		bench_big.samples++;
+		cond_resched();
+	}
+	return 0;
+}
+
+static struct task_struct *bench_big_start(bool alloc)
+{
+	struct task_struct *t;
+
+	bench_big.alloc = alloc;
+	bench_big.max_ns = 0;
+	bench_big.sum_ns = 0;
+	bench_big.ipis = 0;
+	bench_big.samples = 0;
+	bench_big.max_slabs = 0;
+	t = kthread_create_on_cpu(bench_big_fn, NULL, 1, "smo_bench_probe");
+	if (!IS_ERR(t))
+		wake_up_process(t);
+	return t;
+}
+
+/*
+ * <slabs> slabs of bench_frag64 (<ops> objects each) holding one object
+ * each, on node 0.  CPU 1 probes CPU 0 for 0.2 s while it idles, then
+ * while it shrinks the cache, allocating meanwhile.  Runs on CPU 0.
+ */
+static int bench_bigshrink_on0(unsigned long slabs, unsigned long ops,
+			       char *buf, size_t len)
+{
+	struct kmem_cache *s = frag_cache[0];
+	unsigned long n = slabs * ops, i, before, after;
+	u64 idle_max, idle_avg, t0, t1;
+	struct folio *prev = NULL;
+	struct task_struct *t;
+	long s0;
+	int err;
+
+	bench_free_all(s);
+	for (i = 0; i < n; i++) {
+		struct bench_obj *o = kmem_cache_alloc_node(s, GFP_KERNEL, 0);
+
+		if (!o) {
+			bench_free_all(s);
+			return -ENOMEM;
+		}
+		bench_publish(o, i);
+		bench_nr = i + 1;
+		if (!(i % 4096))
+			cond_resched();
+	}
+	/* a new slab is filled before the next: keep its first object */
+	for (i = 0; i < n; i++) {
+		struct folio *f = virt_to_folio(bench_objs[i]);
+
+		if (f != prev) {
+			prev = f;
+			continue;
+		}
+		bench_obj_free(s, bench_objs[i]);
+		bench_objs[i] = NULL;
+		if (!(i % 4096))
+			cond_resched();
+	}
+	before = bench_slabs();
+	bench_big.slabs = filp_open("/sys/kernel/slab/bench_frag64/slabs",
+				    O_RDONLY, 0);
+	if (IS_ERR(bench_big.slabs)) {
+		err = PTR_ERR(bench_big.slabs);
+		goto out;
+	}
+	bench_big.failed = false;
+	s0 = bench_slab_count();
+
+	t = bench_big_start(false);
+	if (IS_ERR(t)) {
+		err = PTR_ERR(t);
+		goto out_close;
+	}
+	msleep(200);
+	kthread_stop(t);
+	idle_max = bench_big.max_ns;
+	idle_avg = div64_u64(bench_big.sum_ns, max(bench_big.ipis, 1UL));
+
+	/* room for a quarter of the objects more, from CPU 1 */
+	bench_big.next = n;
+	bench_big.end = min(n + n / 4, BENCH_BIG_OBJS);
+	bench_moved = 0;
+	t = bench_big_start(true);
+	if (IS_ERR(t)) {
+		err = PTR_ERR(t);
+		goto out_close;
+	}
+	while (!READ_ONCE(bench_big.samples))	/* the probe runs */
+		usleep_range(100, 200);
+	t0 = ktime_get_ns();
+	err = bench_shrink(s);
+	t1 = ktime_get_ns();
+	kthread_stop(t);
+	bench_nr = bench_big.next;
+	after = bench_slabs();
+	if (!err && bench_big.failed)
+		err = -EIO;
+	if (!err)
+		scnprintf(buf, len,
+			  "slabs=%lu before=%lu after=%lu shrink_ms=%llu moved=%lu allocated=%lu slabs_start=%ld slabs_max=%ld growth=%ld samples=%lu ipis=%lu ipi_max_us=%llu ipi_avg_us=%llu idle_max_us=%llu idle_avg_us=%llu\n",
+			  slabs, before, after, div_u64(t1 - t0, NSEC_PER_MSEC),
+			  bench_moved, bench_big.next - n, s0,
+			  bench_big.max_slabs, bench_big.max_slabs - s0,
+			  bench_big.samples, bench_big.ipis,
+			  div_u64(bench_big.max_ns, NSEC_PER_USEC),
+			  div64_u64(bench_big.sum_ns,
+				    max(bench_big.ipis, 1UL) * NSEC_PER_USEC),
+			  div_u64(idle_max, NSEC_PER_USEC),
+			  div_u64(idle_avg, NSEC_PER_USEC));
+out_close:
+	filp_close(bench_big.slabs, NULL);
+out:
+	bench_big.slabs = NULL;
+	bench_free_all(s);
+	return err;
+}
+
+static int bench_bigshrink(unsigned long slabs, unsigned long ops, char *buf,
+			   size_t len)
+{
+	int err;
+
+	if (!slabs || !ops || slabs > BENCH_BIG_OBJS || ops > PAGE_SIZE ||
+	    slabs * ops > BENCH_BIG_OBJS ||
+	    !cpu_online(0) || !cpu_online(1) || !frag_cache[0])
+		return -EINVAL;
+	err = set_cpus_allowed_ptr(current, cpumask_of(0));
+	if (err)
+		return err;
+	err = bench_bigshrink_on0(slabs, ops, buf, len);
+	set_cpus_allowed_ptr(current, cpu_possible_mask);
+	return err;
 }
 
 static int bench_run(char *cmd, char *buf, size_t len)
@@ -472,6 +745,9 @@ static int bench_run(char *cmd, char *buf, size_t len)
 		return bench_minimum(a, b, buf, len);
 	if (argc == 2 && !strcmp(argv[0], "memcpy") && !kstrtoul(argv[1], 0, &a))
 		return bench_memcpy(a, buf, len);
+	if (argc == 3 && !strcmp(argv[0], "bigshrink") && !kstrtoul(argv[1], 0, &a) &&
+	    !kstrtoul(argv[2], 0, &b))
+		return bench_bigshrink(a, b, buf, len);
 	if (argc == 3 && !strcmp(argv[0], "latency") && !kstrtoul(argv[1], 0, &a) &&
 	    !kstrtoul(argv[2], 0, &b))
 		return bench_latency(a, b, buf, len);
@@ -526,7 +802,7 @@ static void bench_destroy(void)
 
 static int __init smo_bench_init(void)
 {
-	bench_objs = vzalloc(BENCH_MAX_OBJS * sizeof(void *));
+	bench_objs = vzalloc(BENCH_BIG_OBJS * sizeof(void *));
 	plain64 = kmem_cache_create("bench_plain64", 64, 0, SLAB_NO_MERGE,
 				    bench_ctor);
 	movable64 = kmem_cache_create("bench_movable64", 64, 0, SLAB_NO_MERGE,

@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import selectors
 import shutil
+import socket
 import subprocess
 import tempfile
 import time
@@ -18,6 +20,9 @@ from .topology import Topology
 END = re.compile(r'^SMO-END rc=(\d+)\s*$', re.M)
 BEGIN = 'SMO-JOB-BEGIN'
 TOPO = re.compile(r'^SMO-TOPO (\S+)=(\S*)\s*$', re.M)
+# A guest's request to the host, on the console: "SMO-HOST qom-set <path>
+# <property> <integer>" (resize a virtio-mem device, say)
+HOST = re.compile(r'SMO-HOST qom-set (\S+) (\S+) (\d+)\s*$')
 
 BASE_CMDLINE = ['console=ttyS0,115200', 'panic=-1', 'oops=panic',
                 'printk.time=1', 'loglevel=7']
@@ -40,6 +45,7 @@ class QemuParams:
     icount: bool = False
     timeout: int = 600
     qemu: str = 'qemu-system-x86_64'
+    qmp: str = ''                   # QMP socket path, for SMO-HOST requests
 
     def kernel_cmdline(self) -> str:
         args = list(BASE_CMDLINE)
@@ -65,7 +71,59 @@ class QemuParams:
                   '-serial', 'stdio']
         if results:
             a += ['-serial', f'file:{results}']
+        if self.qmp:
+            a += ['-qmp', f'unix:{self.qmp},server=on,wait=off']
         return a
+
+
+class Qmp:
+    """The host side of SMO-HOST requests: QEMU's QMP socket."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.f = None
+
+    def _reply(self) -> dict:
+        assert self.f is not None
+        while True:
+            line = self.f.readline()
+            if not line:
+                raise OSError('QMP closed')
+            msg = json.loads(line)
+            if 'return' in msg or 'error' in msg or 'QMP' in msg:
+                return msg
+
+    def command(self, execute: str, arguments: dict) -> str:
+        """Run one command; its reply (or the error) as one line."""
+        try:
+            if self.f is None:
+                sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                sock.settimeout(10)
+                sock.connect(self.path)
+                self.f = sock.makefile('rw', encoding='utf-8')
+                self._reply()                       # the greeting
+                self.f.write('{"execute": "qmp_capabilities"}\n')
+                self.f.flush()
+                self._reply()
+            self.f.write(json.dumps({'execute': execute,
+                                     'arguments': arguments}) + '\n')
+            self.f.flush()
+            return json.dumps(self._reply())
+        except (OSError, ValueError) as e:
+            return f'QMP failed: {e}'
+
+
+def host_request(line: str, qmp: Qmp | None) -> str | None:
+    """What the harness did for an SMO-HOST line of the console, or None
+    when the line is no request."""
+    m = HOST.search(line)
+    if not m:
+        return None
+    if qmp is None:
+        return 'SMO-HARNESS: no QMP socket for this topology'
+    reply = qmp.command('qom-set', {'path': m[1], 'property': m[2],
+                                    'value': int(m[3])})
+    return f'SMO-HARNESS: qom-set {m[1]} {m[2]} {m[3]}: {reply}'
 
 
 @dataclass
@@ -159,7 +217,10 @@ def _run_once(p: QemuParams, job: str, extra: dict[str, bytes] | None,
         initrd = os.path.join(tmp, 'initrd.cpio')
         job_initrd(p.initrd, job, extra, initrd)
         results = os.path.join(tmp, 'results.txt')
-        params = QemuParams(**{**p.__dict__, 'initrd': initrd})
+        qmp_path = os.path.join(tmp, 'qmp') if p.topology.vmem else ''
+        params = QemuParams(**{**p.__dict__, 'initrd': initrd,
+                               'qmp': qmp_path})
+        qmp = Qmp(qmp_path) if qmp_path else None
         start = time.monotonic()
         try:
             proc = subprocess.Popen(params.argv(results),
@@ -193,8 +254,13 @@ def _run_once(p: QemuParams, job: str, extra: dict[str, bytes] | None,
                 line, buf = buf.split(b'\n', 1)
                 text = line.decode('utf-8', 'replace').rstrip('\r')
                 lines.append(text)
+                did = host_request(text, qmp)
+                if did:
+                    lines.append(did)
                 if echo:
                     print(text, flush=True)
+                    if did:
+                        print(did, flush=True)
         proc.wait()
         if buf:
             lines.append(buf.decode('utf-8', 'replace'))

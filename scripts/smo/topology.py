@@ -13,10 +13,20 @@ class Node:
 
 
 @dataclass(frozen=True)
+class VirtioMem:
+    """A virtio-mem device (QOM id vm0): @size_mb of memory for @node,
+    @plugged_mb of it plugged at boot; the host resizes it through QMP."""
+    node: int
+    size_mb: int
+    plugged_mb: int
+
+
+@dataclass(frozen=True)
 class Topology:
     name: str
     description: str
     nodes: tuple[Node, ...]
+    vmem: VirtioMem | None = None
 
     @property
     def nr_cpus(self) -> int:
@@ -39,12 +49,22 @@ class Topology:
         per = mem_mb // sum(1 for n in self.nodes if n.mem_mb)
         return Topology(self.name, self.description,
                         tuple(Node(per if n.mem_mb else 0, n.cpus)
-                              for n in self.nodes))
+                              for n in self.nodes), self.vmem)
 
     def qemu_args(self) -> list[str]:
-        args = ['-m', f'{self.mem_mb}M',
+        mem = f'{self.mem_mb}M'
+        if self.vmem:
+            mem += f',maxmem={self.mem_mb + self.vmem.size_mb}M'
+        args = ['-m', mem,
                 '-smp', f'{self.nr_cpus},sockets={self.nr_cpus},'
                         'cores=1,threads=1']
+        if self.vmem:
+            v = self.vmem
+            args += ['-object', f'memory-backend-ram,id=vmem0,'
+                                f'size={v.size_mb}M',
+                     '-device', f'virtio-mem-pci,id=vm0,memdev=vmem0,'
+                                f'node={v.node},'
+                                f'requested-size={v.plugged_mb}M']
         if len(self.nodes) == 1:
             return args
         for nid, n in enumerate(self.nodes):
@@ -79,6 +99,9 @@ TOPOLOGIES: dict[str, Topology] = {t.name: t for t in [
     Topology('memless', 'two nodes with CPUs and memory plus node 2 with '
              'a CPU and no memory',
              (Node(1024, (0,)), Node(1024, (1,)), Node(0, (2,)))),
+    Topology('vmem', 'node 0 with CPUs 0-1, node 1 with CPU 2 and a '
+             'virtio-mem device of 512 MiB (256 MiB plugged at boot)',
+             (Node(1024, (0, 1)), Node(1024, (2,))), VirtioMem(1, 512, 256)),
 ]}
 
 

@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+import json
 import os
+import socket
 import tempfile
+import threading
 import unittest
 
 from smo import console, cpio, demoplot, fuzz, kconfig, ktap, qemu, rstcheck, suite, topology
@@ -99,6 +102,60 @@ class TopologyTest(unittest.TestCase):
     def test_unknown_name(self) -> None:
         with self.assertRaises(ValueError):
             topology.get('3node')
+
+    def test_virtio_mem(self) -> None:
+        t = topology.get('vmem')
+        args = ' '.join(t.qemu_args())
+        self.assertIn('-m 2048M,maxmem=2560M ', args)
+        self.assertIn('-device virtio-mem-pci,id=vm0,memdev=vmem0,node=1,'
+                      'requested-size=256M', args)
+        self.assertIn('memory-backend-ram,id=vmem0,size=512M', args)
+        self.assertEqual(t.scaled(1024).vmem, t.vmem)
+        self.assertNotIn('maxmem', ' '.join(topology.get('2node').qemu_args()))
+
+
+class HostRequestTest(unittest.TestCase):
+    """SMO-HOST lines become QMP commands (a fake QMP server here)."""
+
+    def serve(self, path: str, seen: list) -> None:
+        srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        srv.bind(path)
+        srv.listen(1)
+
+        def run() -> None:
+            conn, _ = srv.accept()
+            f = conn.makefile('rw', encoding='utf-8')
+            f.write('{"QMP": {"version": {}}}\n')
+            f.flush()
+            for line in f:
+                seen.append(json.loads(line))
+                f.write('{"event": "NOISE"}\n{"return": {}}\n')
+                f.flush()
+            conn.close()
+            srv.close()
+        threading.Thread(target=run, daemon=True).start()
+
+    def test_qom_set(self) -> None:
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, 'qmp')
+            seen: list = []
+            self.serve(path, seen)
+            q = qemu.Qmp(path)
+            self.assertIsNone(qemu.host_request('SMO-HOST nothing', q))
+            did = qemu.host_request(
+                '[   12.0] SMO-HOST qom-set vm0 requested-size 0', q)
+            self.assertEqual(did, 'SMO-HARNESS: qom-set vm0 requested-size '
+                             '0: {"return": {}}')
+            self.assertEqual(seen[0], {'execute': 'qmp_capabilities'})
+            self.assertEqual(seen[1], {'execute': 'qom-set', 'arguments': {
+                'path': 'vm0', 'property': 'requested-size', 'value': 0}})
+
+    def test_no_qmp(self) -> None:
+        self.assertIn('no QMP socket', qemu.host_request(
+            'SMO-HOST qom-set vm0 requested-size 0', None))
+        with tempfile.TemporaryDirectory() as d:
+            self.assertIn('QMP failed', qemu.Qmp(os.path.join(d, 'x')).command(
+                'qom-set', {}))
 
 
 class ConsoleTest(unittest.TestCase):

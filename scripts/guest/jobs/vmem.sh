@@ -1,0 +1,171 @@
+# SPDX-License-Identifier: GPL-2.0
+# virtio-mem (topology "vmem": device vm0, 256 of 512 MiB plugged for node 1,
+# onlined by memhp_default_state=online): the host unplugs memory that holds
+# slabs of a movable cache while CPU 1 goes offline and online in a loop
+# (a CPU of node 0: what CPU hotplug allocates stays out of node 1, where a
+# single unmovable page would pin the device's 4 MiB subblock for good).
+# virtio-mem takes online memory back with alloc_contig_range() (under its
+# hotplug_mutex) and offline_and_remove_memory(), from a kernel thread that
+# no signal stops.  With mobility the unplug succeeds; without it, it fails
+# cleanly: the block stays, the objects stay intact, the CPU loop goes on
+# (nothing waits forever on a lock), and once mobility is back the next
+# request completes.
+. /smo/tap.sh
+tap_plan 11
+MEMSYS=/sys/devices/system/memory
+CPU1=/sys/devices/system/cpu/cpu1/online
+C=smo_test_600
+N=${SMO_OBJECTS:-5000}
+BS=$((0x$(cat $MEMSYS/block_size_bytes)))
+PLUGGED=$((256 << 20))
+LOW=$(((4 << 30) / BS))		# device memory lies above 4 GiB (-m 2G)
+WAIT=${SMO_VMEM_WAIT:-240}	# s: virtio-mem retries every 50 s at first
+
+modprobe test_slub_movable || exit 1
+taskset -p 1 $$ >/dev/null	# the job itself on CPU 0 (node 0) too
+
+# Ask the harness to resize vm0 (it reads the console and calls QMP).
+host_size() {
+	echo "SMO-HOST qom-set vm0 requested-size $1" > /dev/ttyS0
+}
+
+# The online memory blocks of the device, one per line.
+vmem_blocks() {
+	for d in $MEMSYS/memory[0-9]*; do
+		n=${d##*memory}
+		[ "$n" -ge "$LOW" ] && [ "$(cat "$d/state")" = online ] && echo "$n"
+	done
+}
+
+now_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
+
+# Wait up to $2 s until the device has $1 online blocks; prints the seconds.
+wait_blocks() {
+	t0=$(now_ms)
+	while [ "$(vmem_blocks | wc -l)" != "$1" ]; do
+		[ $(($(now_ms) - t0)) -ge $(($2 * 1000)) ] && return 1
+		sleep 1
+	done
+	echo $((($(now_ms) - t0) / 1000))
+}
+
+# Wait up to $2 s until device block $1 is gone; prints the seconds.
+wait_gone() {
+	t0=$(now_ms)
+	while vmem_blocks | grep -qx "$1"; do
+		[ $(($(now_ms) - t0)) -ge $(($2 * 1000)) ] && return 1
+		sleep 1
+	done
+	echo $((($(now_ms) - t0) / 1000))
+}
+
+# CPU 1 offline and online again, in a loop, until /tmp/cpu.stop exists:
+# /tmp/cpu.n counts the cycles, /tmp/cpu.max holds the longest in ms.
+cpu_loop() {
+	n=0
+	max=0
+	while [ ! -e /tmp/cpu.stop ]; do
+		t0=$(now_ms)
+		echo 0 > $CPU1 && echo 1 > $CPU1 || echo "cpu1: $?" >> /tmp/cpu.err
+		d=$(($(now_ms) - t0))
+		[ $d -gt $max ] && max=$d
+		n=$((n + 1))
+		echo $n > /tmp/cpu.n
+		echo $max > /tmp/cpu.max
+		sleep 0.2
+	done
+}
+
+cycles() { cat /tmp/cpu.n 2>/dev/null || echo 0; }
+
+# Fill one free block of the device with $N objects of $C (node 1's other
+# memory hogged meanwhile); prints the block.
+fill_block() {
+	r=$(smo hog 1 block $BS) || return 1
+	smo alloc $C $N 1 >/dev/null
+	rc=$?
+	smo unhog >/dev/null
+	[ $rc = 0 ] || return 1
+	echo "$r" | sed -n 's/.*block=//p'
+}
+
+# All $N objects in block $1 of the device.
+in_vmem_block() {
+	blocks=$(smo blocks $C $BS)
+	diag "objects per block: $blocks"
+	[ "$1" -ge "$LOW" ] && [ "$blocks" = "B$1=$N" ]
+}
+
+intact() { smo check $C >/dev/null; }
+
+# Other blocks of the device may keep subblocks for good: memory that
+# the kernel allocated on node 1 at boot (unmovable), which no mobility
+# frees.  The checks are about the block that the objects fill, which
+# was entirely free (hog ... block).
+
+# -- boot: the plugged memory is online ------------------------------------
+have=$(vmem_blocks | tr '\n' ' ')
+diag "device blocks online: '$have' (block size $BS)"
+[ "$(vmem_blocks | wc -l)" = $((PLUGGED / BS)) ]
+ok $? "virtio-mem plugged $((PLUGGED >> 20)) MiB at boot, online"
+
+# -- unplug with mobility, CPU 1 cycling -----------------------------------
+smo enable $C >/dev/null
+b=$(fill_block)
+in_vmem_block "$b"
+ok $? "a movable cache's $N objects fill device block '$b'"
+
+rm -f /tmp/cpu.stop /tmp/cpu.n /tmp/cpu.max /tmp/cpu.err
+cpu_loop &
+loop=$!
+sleep 1
+c0=$(cycles)
+m0=$(smo moves $C | sed -n 's/.*total=\([0-9]*\).*/\1/p')
+host_size 0
+secs=$(wait_gone "$b" "$WAIT")
+rc=$?
+m1=$(smo moves $C | sed -n 's/.*total=\([0-9]*\).*/\1/p')
+diag "unplug with mobility: ${secs:-over $WAIT} s, objects moved $((${m1:-0} - ${m0:-0})), CPU 1 cycles $(($(cycles) - c0)), longest $(cat /tmp/cpu.max) ms; device blocks left '$(vmem_blocks | tr '\n' ' ')', objects per block $(smo blocks $C $BS)"
+ok $rc "the host unplugs the block while CPU 1 cycles: its slabs' objects move out"
+intact && [ "$(smo blocks $C $BS | grep -c "B$b=")" = 0 ]
+ok $? "every object intact, none left in the unplugged block"
+
+# -- unplug without mobility -----------------------------------------------
+host_size $PLUGGED
+secs=$(wait_blocks $((PLUGGED / BS)) 60)
+ok $? "the host plugs $((PLUGGED >> 20)) MiB again (${secs:-not in 60} s)"
+smo free $C all >/dev/null
+smo disable $C >/dev/null
+b=$(fill_block)
+in_vmem_block "$b"
+ok $? "a cache without mobility: its $N objects fill device block '$b'"
+c0=$(cycles)
+host_size 0
+sleep 30
+left=$(vmem_blocks | tr '\n' ' ')
+c1=$(cycles)
+diag "unplug without mobility: after 30 s device blocks '$left'," \
+	"CPU 1 cycles $((c1 - c0)), longest $(cat /tmp/cpu.max) ms," \
+	"errors '$(cat /tmp/cpu.err 2>/dev/null)'"
+case " $left " in *" $b "*) r=0 ;; *) r=1 ;; esac
+[ $r = 0 ] && intact && [ "$(smo blocks $C $BS)" = "B$b=$N" ]
+ok $? "without mobility the block of slabs stays online, its objects intact"
+[ $((c1 - c0)) -ge 5 ] && [ ! -e /tmp/cpu.err ]
+ok $? "CPU hotplug kept cycling meanwhile (nothing waits on a stuck unplug)"
+
+# virtio-mem retries on its timer; a new request starts it at once
+smo enable $C >/dev/null
+host_size $BS
+host_size 0
+secs=$(wait_gone "$b" "$WAIT")
+ok $? "with mobility back, the next request unplugs the block (${secs:-over $WAIT} s)"
+intact
+ok $? "every object intact"
+
+touch /tmp/cpu.stop
+wait $loop
+diag "CPU 1: $(cycles) cycles in all, longest $(cat /tmp/cpu.max) ms"
+[ "$(cat $CPU1)" = 1 ] && [ ! -e /tmp/cpu.err ]
+ok $? "CPU 1 online at the end, every offline and online succeeded"
+smo free $C all >/dev/null
+tap_done
