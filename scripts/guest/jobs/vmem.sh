@@ -89,11 +89,20 @@ fill_block() {
 	echo "$r" | sed -n 's/.*block=//p'
 }
 
-# All $N objects in block $1 of the device.
+# Objects of $C in block $1 (0 if none).
+count_in() {
+	c=$(smo blocks $C $BS | tr ' ' '\n' | sed -n "s/^B$1=//p")
+	echo "${c:-0}"
+}
+
+# Block $1 is a device block holding the most objects, at least 9 in 10:
+# pages that other CPUs' lists or RCU free on node 1 after the hog may take
+# a few (seen: B33=4909 B32=91); the checks below are about block $1.
 in_vmem_block() {
-	blocks=$(smo blocks $C $BS)
-	diag "objects per block: $blocks"
-	[ "$1" -ge "$LOW" ] && [ "$blocks" = "B$1=$N" ]
+	diag "objects per block: $(smo blocks $C $BS)"
+	[ -n "$1" ] && [ "$1" -ge "$LOW" ] &&
+	[ "$(smo blocks $C $BS | cut -d= -f1)" = "B$1" ] &&
+	[ "$(count_in "$1")" -ge $((N * 9 / 10)) ]
 }
 
 intact() { smo check $C >/dev/null; }
@@ -113,7 +122,7 @@ ok $? "virtio-mem plugged $((PLUGGED >> 20)) MiB at boot, online"
 smo enable $C >/dev/null
 b=$(fill_block)
 in_vmem_block "$b"
-ok $? "a movable cache's $N objects fill device block '$b'"
+ok $? "a movable cache's objects fill device block '$b'"
 
 rm -f /tmp/cpu.stop /tmp/cpu.n /tmp/cpu.max /tmp/cpu.err
 cpu_loop &
@@ -127,7 +136,7 @@ rc=$?
 m1=$(smo moves $C | sed -n 's/.*total=\([0-9]*\).*/\1/p')
 diag "unplug with mobility: ${secs:-over $WAIT} s, objects moved $((${m1:-0} - ${m0:-0})), CPU 1 cycles $(($(cycles) - c0)), longest $(cat /tmp/cpu.max) ms; device blocks left '$(vmem_blocks | tr '\n' ' ')', objects per block $(smo blocks $C $BS)"
 ok $rc "the host unplugs the block while CPU 1 cycles: its slabs' objects move out"
-intact && [ "$(smo blocks $C $BS | grep -c "B$b=")" = 0 ]
+intact && [ "$(count_in "$b")" = 0 ]
 ok $? "every object intact, none left in the unplugged block"
 
 # -- unplug without mobility -----------------------------------------------
@@ -138,7 +147,8 @@ smo free $C all >/dev/null
 smo disable $C >/dev/null
 b=$(fill_block)
 in_vmem_block "$b"
-ok $? "a cache without mobility: its $N objects fill device block '$b'"
+ok $? "a cache without mobility: its objects fill device block '$b'"
+nb=$(count_in "$b")
 c0=$(cycles)
 host_size 0
 sleep 30
@@ -148,7 +158,7 @@ diag "unplug without mobility: after 30 s device blocks '$left'," \
 	"CPU 1 cycles $((c1 - c0)), longest $(cat /tmp/cpu.max) ms," \
 	"errors '$(cat /tmp/cpu.err 2>/dev/null)'"
 case " $left " in *" $b "*) r=0 ;; *) r=1 ;; esac
-[ $r = 0 ] && intact && [ "$(smo blocks $C $BS)" = "B$b=$N" ]
+[ $r = 0 ] && intact && [ "$(count_in "$b")" = "$nb" ]
 ok $? "without mobility the block of slabs stays online, its objects intact"
 [ $((c1 - c0)) -ge 5 ] && [ ! -e /tmp/cpu.err ]
 ok $? "CPU hotplug kept cycling meanwhile (nothing waits on a stuck unplug)"
