@@ -317,15 +317,12 @@ static struct kmem_cache *bench_frag_cache(unsigned long size)
 	return size == 64 ? frag_cache[0] : size == 600 ? frag_cache[1] : NULL;
 }
 
-/* Fill and fragment; leaves the survivors in bench_objs */
-static int bench_fragment(struct kmem_cache *s, const char *pattern,
-			  unsigned long n)
+/* n new objects of @s (from this CPU's node) in bench_objs */
+static int bench_fill(struct kmem_cache *s, unsigned long n)
 {
-	struct rnd_state rnd;
 	unsigned long i;
 
 	bench_free_all(s);
-	prandom_seed_state(&rnd, 12345);
 	for (i = 0; i < n; i++) {
 		struct bench_obj *o = kmem_cache_alloc(s, GFP_KERNEL);
 
@@ -339,6 +336,21 @@ static int bench_fragment(struct kmem_cache *s, const char *pattern,
 			cond_resched();
 	}
 	bench_nr = n;
+	return 0;
+}
+
+/* Fill and fragment; leaves the survivors in bench_objs */
+static int bench_fragment(struct kmem_cache *s, const char *pattern,
+			  unsigned long n)
+{
+	struct rnd_state rnd;
+	unsigned long i;
+	int err;
+
+	err = bench_fill(s, n);
+	if (err)
+		return err;
+	prandom_seed_state(&rnd, 12345);
 	for (i = 0; i < n; i++)
 		if (bench_pattern_frees(pattern, i, n, &rnd)) {
 			bench_obj_free(s, bench_objs[i]);
@@ -618,19 +630,9 @@ static int bench_bigshrink_on0(unsigned long slabs, unsigned long ops,
 	long s0;
 	int err;
 
-	bench_free_all(s);
-	for (i = 0; i < n; i++) {
-		struct bench_obj *o = kmem_cache_alloc_node(s, GFP_KERNEL, 0);
-
-		if (!o) {
-			bench_free_all(s);
-			return -ENOMEM;
-		}
-		bench_publish(o, i);
-		bench_nr = i + 1;
-		if (!(i % 4096))
-			cond_resched();
-	}
+	err = bench_fill(s, n);		/* on node 0: this runs on CPU 0 */
+	if (err)
+		return err;
 	/* a new slab is filled before the next: keep its first object */
 	for (i = 0; i < n; i++) {
 		struct folio *f = virt_to_folio(bench_objs[i]);

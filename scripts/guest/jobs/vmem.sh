@@ -39,25 +39,21 @@ vmem_blocks() {
 
 now_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
 
-# Wait up to $2 s until the device has $1 online blocks; prints the seconds.
-wait_blocks() {
+# Wait up to $1 s until the command that follows succeeds; prints the
+# seconds it took.
+wait_for() {
+	limit=$(($1 * 1000))
+	shift
 	t0=$(now_ms)
-	while [ "$(vmem_blocks | wc -l)" != "$1" ]; do
-		[ $(($(now_ms) - t0)) -ge $(($2 * 1000)) ] && return 1
+	until "$@"; do
+		[ $(($(now_ms) - t0)) -ge $limit ] && return 1
 		sleep 1
 	done
 	echo $((($(now_ms) - t0) / 1000))
 }
 
-# Wait up to $2 s until device block $1 is gone; prints the seconds.
-wait_gone() {
-	t0=$(now_ms)
-	while vmem_blocks | grep -qx "$1"; do
-		[ $(($(now_ms) - t0)) -ge $(($2 * 1000)) ] && return 1
-		sleep 1
-	done
-	echo $((($(now_ms) - t0) / 1000))
-}
+plugged() { [ "$(vmem_blocks | wc -l)" = $((PLUGGED / BS)) ]; }
+gone() { ! vmem_blocks | grep -qx "$1"; }
 
 # CPU 1 offline and online again, in a loop, until /tmp/cpu.stop exists:
 # /tmp/cpu.n counts the cycles, /tmp/cpu.max holds the longest in ms.
@@ -115,7 +111,7 @@ intact() { smo check $C >/dev/null; }
 # -- boot: the plugged memory is online ------------------------------------
 have=$(vmem_blocks | tr '\n' ' ')
 diag "device blocks online: '$have' (block size $BS)"
-[ "$(vmem_blocks | wc -l)" = $((PLUGGED / BS)) ]
+plugged
 ok $? "virtio-mem plugged $((PLUGGED >> 20)) MiB at boot, online"
 
 # -- unplug with mobility, CPU 1 cycling -----------------------------------
@@ -131,7 +127,7 @@ sleep 1
 c0=$(cycles)
 m0=$(smo moves $C | sed -n 's/.*total=\([0-9]*\).*/\1/p')
 host_size 0
-secs=$(wait_gone "$b" "$WAIT")
+secs=$(wait_for "$WAIT" gone "$b")
 rc=$?
 m1=$(smo moves $C | sed -n 's/.*total=\([0-9]*\).*/\1/p')
 diag "unplug with mobility: ${secs:-over $WAIT} s, objects moved $((${m1:-0} - ${m0:-0})), CPU 1 cycles $(($(cycles) - c0)), longest $(cat /tmp/cpu.max) ms; device blocks left '$(vmem_blocks | tr '\n' ' ')', objects per block $(smo blocks $C $BS)"
@@ -141,7 +137,7 @@ ok $? "every object intact, none left in the unplugged block"
 
 # -- unplug without mobility -----------------------------------------------
 host_size $PLUGGED
-secs=$(wait_blocks $((PLUGGED / BS)) 60)
+secs=$(wait_for 60 plugged)
 ok $? "the host plugs $((PLUGGED >> 20)) MiB again (${secs:-not in 60} s)"
 smo free $C all >/dev/null
 smo disable $C >/dev/null
@@ -167,7 +163,7 @@ ok $? "CPU hotplug kept cycling meanwhile (nothing waits on a stuck unplug)"
 smo enable $C >/dev/null
 host_size $BS
 host_size 0
-secs=$(wait_gone "$b" "$WAIT")
+secs=$(wait_for "$WAIT" gone "$b")
 ok $? "with mobility back, the next request unplugs the block (${secs:-over $WAIT} s)"
 intact
 ok $? "every object intact"
