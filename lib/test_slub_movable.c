@@ -73,9 +73,11 @@
  *                                      instead of freeing them, and leave
  *                                      mobility on: kmem_cache_destroy()
  *                                      then finds them ("objects=N")
- *   stats <cache>                      "moved=M failed=F deferred=D": objects
- *                                      the callbacks moved, could not move,
- *                                      and freed for a concurrent free
+ *   stats <cache>                      "moved=M failed=F deferred=D
+ *                                      declined=X": live objects the
+ *                                      callbacks moved, could not move,
+ *                                      freed for a concurrent free, and
+ *                                      did not pin ("decline")
  *   defrag [<node>]                    run kmem_defrag_slabs(node); the
  *                                      result is "freed=N"
  *   stress start <cache>               start one thread per online CPU that
@@ -193,7 +195,7 @@ struct smo_cache {
 	struct xarray live;	/* address >> shift -> struct smo_obj * */
 	unsigned long next_id;
 	unsigned long nr_objs;
-	unsigned long moved, failed, deferred;
+	unsigned long moved, failed, deferred, declined;
 };
 
 static struct smo_cache smo_caches[] = {
@@ -313,8 +315,12 @@ static void *smo_isolate(struct kmem_cache *s, void **ptr, int nr)
 	for (i = 0; i < nr; i++) {
 		struct smo_obj *obj = ptr[i];
 
-		if (READ_ONCE(sc->mode) == SMO_DECLINE ||
-		    xa_load(&sc->live, smo_key(sc, obj)) != obj) {
+		if (xa_load(&sc->live, smo_key(sc, obj)) != obj) {
+			ptr[i] = NULL;
+			continue;
+		}
+		if (READ_ONCE(sc->mode) == SMO_DECLINE) {
+			sc->declined++;
 			ptr[i] = NULL;
 			continue;
 		}
@@ -1452,8 +1458,9 @@ static int smo_run(char *cmd, char *buf, size_t size)
 
 	if (!strcmp(argv[0], "stats") && argc == 2) {
 		spin_lock(&sc->lock);
-		scnprintf(buf, size, "moved=%lu failed=%lu deferred=%lu\n",
-			  sc->moved, sc->failed, sc->deferred);
+		scnprintf(buf, size,
+			  "moved=%lu failed=%lu deferred=%lu declined=%lu\n",
+			  sc->moved, sc->failed, sc->deferred, sc->declined);
 		spin_unlock(&sc->lock);
 		return 0;
 	}

@@ -106,6 +106,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         word = {'pass': 'ok  ', 'fail': 'FAIL', 'skip': 'skip'}[r.status]
         extra = f' ({r.reason})' if r.reason else ''
         print(f'    {word} {r.name}{extra}')
+        if r.status == 'fail':  # what the job said just before
+            for d in r.diag:
+                print(f'         # {d}')
         record(args.results_file, r.status.upper(), r.name, r.reason)
     if args.tap and not suite.ok:
         why += suite.errors or ['the job reported failing tests'

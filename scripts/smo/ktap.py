@@ -21,6 +21,13 @@ class Result:
     status: str             # 'pass', 'fail' or 'skip'
     reason: str = ''
     nested: bool = False    # a subtest, named parent/child
+    # the diagnostic lines ("# ...") the job printed just before this
+    # result, the last DIAG_LINES of them: why a check failed
+    diag: list[str] = field(default_factory=list)
+
+
+DIAG_LINES = 6
+_DIAG = re.compile(r'^[#\s]+')
 
 
 @dataclass
@@ -54,12 +61,18 @@ def parse(text: str, prefix: str = '') -> Suite:
     pending: list[Result] = []      # subtest results awaiting their parent
     pending_plan: int | None = None  # the plan of that subtest block
     seen_version = False
+    diag: list[str] = []
     for raw in text.splitlines():
         line = raw.rstrip('\r')
         if line.startswith('# '):   # kselftest runner diagnostics
             inner = line[2:]
             if _RESULT.match(inner) or _PLAN.match(inner):
                 line = '    ' + inner
+        if line.lstrip().startswith('#'):
+            msg = _DIAG.sub('', line)
+            if msg and not _VERSION.match(msg):
+                diag = (diag + [msg])[-DIAG_LINES:]
+            continue
         if _VERSION.match(line):
             seen_version = True
             continue
@@ -91,9 +104,12 @@ def parse(text: str, prefix: str = '') -> Suite:
             status = 'pass' if okword == 'ok' else 'fail'
         if indent:      # named parent/child when the parent comes
             pending.append(Result(name, status, (reason or '').strip(),
-                                  nested=True))
+                                  nested=True, diag=diag))
+            diag = []
             continue
-        res = Result(f'{prefix}{name}', status, (reason or '').strip())
+        res = Result(f'{prefix}{name}', status, (reason or '').strip(),
+                     diag=diag)
+        diag = []
         for sub in pending:
             sub.name = f'{res.name}/{sub.name}'
             if sub.status == 'fail':

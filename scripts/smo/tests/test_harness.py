@@ -259,6 +259,19 @@ class KtapTest(unittest.TestCase):
             ('selftests: s: b.sh', 'pass'), ('selftests: s: c.sh', 'fail')])
         self.assertEqual(s.results[-1].reason, 'TIMEOUT 600 seconds')
 
+    def test_a_result_keeps_the_diagnostics_before_it(self) -> None:
+        # under run_kselftest.sh the script's "# msg" is "# # msg"
+        text = ('TAP version 13\n1..1\n# selftests: s: a.sh\n'
+                '# TAP version 13\n# 1..2\n# # first\n# ok 1 x\n'
+                + ''.join(f'# # line {i}\n' for i in range(9)) +
+                '# not ok 2 y\nnot ok 1 selftests: s: a.sh # exit=1\n')
+        s = ktap.parse(text)
+        self.assertEqual(s.errors, [])
+        self.assertEqual(s.results[0].diag, ['selftests: s: a.sh', 'first'])
+        self.assertEqual(s.results[1].diag,
+                         [f'line {i}' for i in range(9 - ktap.DIAG_LINES, 9)])
+        self.assertEqual(s.results[2].diag, [])
+
     def test_slash_in_a_name_is_not_nesting(self) -> None:
         s = ktap.parse('TAP version 13\n1..2\nok 1 balance from 90/10\n'
                        'ok 2 b\n')
