@@ -132,6 +132,9 @@ boot nodebug 4node boot
 section "virtio-mem: the host unplugs movable slabs while a CPU cycles (QMP)"
 boot fast vmem vmem --cmdline memhp_default_state=online
 
+section "interleaved node spans: move and balance take and count a node's own slabs"
+boot fast spans spans --cmdline memhp_default_state=online
+
 section "tools/mm/slabinfo in the guest"
 boot fast 4node slabinfo
 

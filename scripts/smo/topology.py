@@ -102,6 +102,11 @@ TOPOLOGIES: dict[str, Topology] = {t.name: t for t in [
     Topology('vmem', 'node 0 with CPUs 0-1, node 1 with CPU 2 and a '
              'virtio-mem device of 512 MiB (256 MiB plugged at boot)',
              (Node(1024, (0, 1)), Node(1024, (2,))), VirtioMem(1, 512, 256)),
+    # device memory lies above 4 GiB: node 0's span then covers node 1
+    Topology('spans', 'two nodes, one CPU each; a virtio-mem device of '
+             '256 MiB for node 0 (all plugged at boot, above node 1\'s '
+             'memory): the node spans interleave',
+             (Node(1024, (0,)), Node(1024, (1,))), VirtioMem(0, 256, 256)),
 ]}
 
 

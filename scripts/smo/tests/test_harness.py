@@ -112,6 +112,11 @@ class TopologyTest(unittest.TestCase):
         self.assertIn('memory-backend-ram,id=vmem0,size=512M', args)
         self.assertEqual(t.scaled(1024).vmem, t.vmem)
         self.assertNotIn('maxmem', ' '.join(topology.get('2node').qemu_args()))
+        # spans: the device is node 0's, above node 1's memory
+        args = ' '.join(topology.get('spans').qemu_args())
+        self.assertIn('-m 2048M,maxmem=2304M ', args)
+        self.assertIn('virtio-mem-pci,id=vm0,memdev=vmem0,node=0,'
+                      'requested-size=256M', args)
 
 
 class HostRequestTest(unittest.TestCase):
