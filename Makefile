@@ -20,7 +20,7 @@ help:	## list the targets
 		awk -F':.*## ' '{ printf "  make %-12s %s\n", $$1, $$2 }'
 	@echo
 	@echo "Variables: KSRC=<tree> (apply), CONFIG=fast|debug|nodebug and"
-	@echo "TOPOLOGY=1node|2node|4node|memonly|memless|vmem|spans (shell, demo)"
+	@echo "TOPOLOGY=1node|2node|4node|memonly|memless|vmem|spans|dist (shell, demo)"
 
 deps:	## install the Debian packages the project needs
 	@$(S)/deps.sh

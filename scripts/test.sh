@@ -135,6 +135,9 @@ boot fast vmem vmem --cmdline memhp_default_state=online
 section "interleaved node spans: move and balance take and count a node's own slabs"
 boot fast spans spans --cmdline memhp_default_state=online
 
+section "fallback for a node that cannot serve: the nearest node's partial slabs, no remote cpu slab"
+boot fast dist fallback
+
 section "tools/mm/slabinfo in the guest"
 boot fast 4node slabinfo
 

@@ -27,6 +27,8 @@ class Topology:
     description: str
     nodes: tuple[Node, ...]
     vmem: VirtioMem | None = None
+    # (a, b, distance) for a < b; the pairs not listed keep QEMU's default
+    distances: tuple[tuple[int, int, int], ...] = ()
 
     @property
     def nr_cpus(self) -> int:
@@ -49,7 +51,7 @@ class Topology:
         per = mem_mb // sum(1 for n in self.nodes if n.mem_mb)
         return Topology(self.name, self.description,
                         tuple(Node(per if n.mem_mb else 0, n.cpus)
-                              for n in self.nodes), self.vmem)
+                              for n in self.nodes), self.vmem, self.distances)
 
     def qemu_args(self) -> list[str]:
         mem = f'{self.mem_mb}M'
@@ -77,6 +79,9 @@ class Topology:
         for nid, n in enumerate(self.nodes):
             for cpu in n.cpus:
                 args += ['-numa', f'cpu,node-id={nid},socket-id={cpu}']
+        for a, b, d in self.distances:
+            args += ['-numa', f'dist,src={a},dst={b},val={d}',
+                     '-numa', f'dist,src={b},dst={a},val={d}']
         return args
 
 
@@ -107,6 +112,14 @@ TOPOLOGIES: dict[str, Topology] = {t.name: t for t in [
              '256 MiB for node 0 (all plugged at boot, above node 1\'s '
              'memory): the node spans interleave',
              (Node(1024, (0,)), Node(1024, (1,))), VirtioMem(0, 256, 256)),
+    # node 1's nearest node is 2, and so is memoryless node 3's; node 0
+    # (CPU 0) is far from both
+    Topology('dist', 'nodes 0-2 with a CPU and memory, node 3 with a CPU '
+             'and no memory; distances: 1-2 and 2-3 12, 0-1 and 1-3 20, '
+             '0-2 and 0-3 30',
+             (Node(1024, (0,)), Node(512, (1,)), Node(512, (2,)), Node(0, (3,))),
+             distances=((0, 1, 20), (0, 2, 30), (0, 3, 30), (1, 2, 12),
+                        (1, 3, 20), (2, 3, 12))),
 ]}
 
 

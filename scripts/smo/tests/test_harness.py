@@ -112,6 +112,12 @@ class TopologyTest(unittest.TestCase):
         self.assertIn('memory-backend-ram,id=vmem0,size=512M', args)
         self.assertEqual(t.scaled(1024).vmem, t.vmem)
         self.assertNotIn('maxmem', ' '.join(topology.get('2node').qemu_args()))
+        # dist: both directions of each distance
+        args = ' '.join(topology.get('dist').qemu_args())
+        self.assertIn('-numa dist,src=1,dst=2,val=12 -numa dist,src=2,dst=1,'
+                      'val=12', args)
+        self.assertEqual(topology.get('dist').scaled(1024).distances,
+                         topology.get('dist').distances)
         # spans: the device is node 0's, above node 1's memory
         args = ' '.join(topology.get('spans').qemu_args())
         self.assertIn('-m 2048M,maxmem=2304M ', args)
