@@ -20,9 +20,13 @@ from .topology import Topology
 END = re.compile(r'^SMO-END rc=(\d+)\s*$', re.M)
 BEGIN = 'SMO-JOB-BEGIN'
 TOPO = re.compile(r'^SMO-TOPO (\S+)=(\S*)\s*$', re.M)
-# A guest's request to the host, on the console: "SMO-HOST qom-set <path>
-# <property> <integer>" (resize a virtio-mem device, say)
-HOST = re.compile(r'SMO-HOST qom-set (\S+) (\S+) (\d+)\s*$')
+# A guest's request to the host: "SMO-HOST qom-set <path> <property>
+# <integer>" (resize a virtio-mem device, say), one line on the third
+# serial port (/dev/ttyS2), which only the job writes: on the console
+# (ttyS0) kernel messages land in the middle of a line (CPU hotplug prints
+# while the vmem job asks for an unplug), and a request cut so was lost.
+HOST = re.compile(r'^SMO-HOST qom-set (\S+) (\S+) (\d+)\s*$')
+REQUEST_PORT = '/dev/ttyS2'
 
 BASE_CMDLINE = ['console=ttyS0,115200', 'panic=-1', 'oops=panic',
                 'printk.time=1', 'loglevel=7']
@@ -46,6 +50,7 @@ class QemuParams:
     timeout: int = 600
     qemu: str = 'qemu-system-x86_64'
     qmp: str = ''                   # QMP socket path, for SMO-HOST requests
+    requests: str = ''              # the file of the request port (ttyS2)
 
     def kernel_cmdline(self) -> str:
         args = list(BASE_CMDLINE)
@@ -71,6 +76,8 @@ class QemuParams:
                   '-serial', 'stdio']
         if results:
             a += ['-serial', f'file:{results}']
+        if results and self.requests:
+            a += ['-serial', f'file:{self.requests}']
         if self.qmp:
             a += ['-qmp', f'unix:{self.qmp},server=on,wait=off']
         return a
@@ -113,9 +120,30 @@ class Qmp:
             return f'QMP failed: {e}'
 
 
+class RequestPort:
+    """The host end of the request port: a file that QEMU appends to;
+    read() returns the complete lines written since the last call."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.pos = 0
+        self.part = b''
+
+    def read(self) -> list[str]:
+        try:
+            with open(self.path, 'rb') as f:
+                f.seek(self.pos)
+                data = f.read()
+        except FileNotFoundError:
+            return []
+        self.pos += len(data)
+        *done, self.part = (self.part + data).split(b'\n')
+        return [d.decode('utf-8', 'replace').rstrip('\r') for d in done]
+
+
 def host_request(line: str, qmp: Qmp | None) -> str | None:
-    """What the harness did for an SMO-HOST line of the console, or None
-    when the line is no request."""
+    """What the harness did for an SMO-HOST line of the request port, or
+    None when the line is no request."""
     m = HOST.search(line)
     if not m:
         return None
@@ -218,9 +246,11 @@ def _run_once(p: QemuParams, job: str, extra: dict[str, bytes] | None,
         job_initrd(p.initrd, job, extra, initrd)
         results = os.path.join(tmp, 'results.txt')
         qmp_path = os.path.join(tmp, 'qmp') if p.topology.vmem else ''
+        req_path = os.path.join(tmp, 'requests.txt') if qmp_path else ''
         params = QemuParams(**{**p.__dict__, 'initrd': initrd,
-                               'qmp': qmp_path})
+                               'qmp': qmp_path, 'requests': req_path})
         qmp = Qmp(qmp_path) if qmp_path else None
+        port = RequestPort(req_path) if req_path else None
         start = time.monotonic()
         try:
             proc = subprocess.Popen(params.argv(results),
@@ -236,13 +266,22 @@ def _run_once(p: QemuParams, job: str, extra: dict[str, bytes] | None,
         sel = selectors.DefaultSelector()
         sel.register(proc.stdout, selectors.EVENT_READ)
         buf = b''
+        def serve_requests() -> None:
+            for req in port.read() if port else []:
+                did = (host_request(req, qmp) or
+                       f'SMO-HARNESS: not a request: {req!r}')
+                lines.extend([req, did])
+                if echo:
+                    print(req, did, sep='\n', flush=True)
+
         while True:
+            serve_requests()
             left = deadline - time.monotonic()
             if left <= 0:
                 timed_out = True
                 proc.kill()
                 break
-            if not sel.select(timeout=min(left, 1.0)):
+            if not sel.select(timeout=min(left, 0.5)):
                 if proc.poll() is not None:
                     break
                 continue
@@ -254,14 +293,10 @@ def _run_once(p: QemuParams, job: str, extra: dict[str, bytes] | None,
                 line, buf = buf.split(b'\n', 1)
                 text = line.decode('utf-8', 'replace').rstrip('\r')
                 lines.append(text)
-                did = host_request(text, qmp)
-                if did:
-                    lines.append(did)
                 if echo:
                     print(text, flush=True)
-                    if did:
-                        print(did, flush=True)
         proc.wait()
+        serve_requests()
         if buf:
             lines.append(buf.decode('utf-8', 'replace'))
         if timed_out:

@@ -24,9 +24,11 @@ WAIT=${SMO_VMEM_WAIT:-240}	# s: virtio-mem retries every 50 s at first
 modprobe test_slub_movable || exit 1
 taskset -p 1 $$ >/dev/null	# the job itself on CPU 0 (node 0) too
 
-# Ask the harness to resize vm0 (it reads the console and calls QMP).
+# Ask the harness to resize vm0: it reads the request port (ttyS2, which
+# nothing else writes: on the console, kernel messages of the CPU loop
+# cut lines) and calls QMP.
 host_size() {
-	echo "SMO-HOST qom-set vm0 requested-size $1" > /dev/ttyS0
+	echo "SMO-HOST qom-set vm0 requested-size $1" > /dev/ttyS2
 }
 
 # The online memory blocks of the device, one per line.

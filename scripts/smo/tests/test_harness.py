@@ -154,12 +154,59 @@ class HostRequestTest(unittest.TestCase):
             q = qemu.Qmp(path)
             self.assertIsNone(qemu.host_request('SMO-HOST nothing', q))
             did = qemu.host_request(
-                '[   12.0] SMO-HOST qom-set vm0 requested-size 0', q)
+                'SMO-HOST qom-set vm0 requested-size 0', q)
             self.assertEqual(did, 'SMO-HARNESS: qom-set vm0 requested-size '
                              '0: {"return": {}}')
             self.assertEqual(seen[0], {'execute': 'qmp_capabilities'})
             self.assertEqual(seen[1], {'execute': 'qom-set', 'arguments': {
                 'path': 'vm0', 'property': 'requested-size', 'value': 0}})
+
+    def test_request_survives_console_noise(self) -> None:
+        """A guest's request reaches QMP even when kernel messages land in
+        the middle of it on the console (CPU hotplug prints while the
+        vmem job asks for an unplug: a request lost so made the unplug
+        never start).  A fake QEMU: it prints the request on the console
+        cut by a kernel message, as the console showed it, and writes it
+        whole on the port the harness gives requests, if there is one."""
+        fake = (
+            'import sys, time\n'
+            'a = sys.argv\n'
+            'ports = [a[i + 1] for i in range(len(a)) if a[i] == "-serial"]\n'
+            'req = "SMO-HOST qom-set vm0 requested-size 0"\n'
+            'print("[  6.7] smpboot: CPU 1 is now offline")\n'
+            'print(req[:20] + "[  6.8] smpboot: Booting Node 0 Processor 1")\n'
+            'print(req[20:], flush=True)\n'
+            'files = [p[5:] for p in ports if p.startswith("file:")]\n'
+            'if len(files) > 1:\n'
+            '    with open(files[1], "w") as f:\n'
+            '        f.write(req + "\\r\\n")\n'
+            'time.sleep(1.5)\n'
+            'with open(files[0], "w") as f:\n'
+            '    f.write("SMO-TOPO online=0-1\\nSMO-END rc=0\\n")\n')
+        with tempfile.TemporaryDirectory() as d:
+            script = os.path.join(d, 'fake-qemu')
+            with open(script, 'w', encoding='utf-8') as f:
+                f.write('#!/usr/bin/python3\n' + fake)
+            os.chmod(script, 0o755)
+            initrd = os.path.join(d, 'initrd')
+            with open(initrd, 'wb') as f:
+                f.write(b'')
+            seen: list = []
+            orig = qemu.Qmp.command
+            qemu.Qmp.command = (  # type: ignore[method-assign]
+                lambda self, ex, args: seen.append((ex, args)) or
+                '{"return": {}}')
+            try:
+                res = qemu.run(qemu.QemuParams(
+                    kernel='bzImage', initrd=initrd, qemu=script,
+                    topology=topology.get('vmem'), timeout=30), 'true')
+            finally:
+                qemu.Qmp.command = orig  # type: ignore[method-assign]
+            self.assertEqual(res.rc, 0)
+            self.assertEqual(seen, [('qom-set', {
+                'path': 'vm0', 'property': 'requested-size', 'value': 0})])
+            self.assertIn('SMO-HARNESS: qom-set vm0 requested-size 0',
+                          res.console)
 
     def test_no_qmp(self) -> None:
         self.assertIn('no QMP socket', qemu.host_request(
