@@ -51,6 +51,8 @@
 #   it again over the memory nodes if the script moved it.
 # - lib/test_xarray.c is loaded and unloaded; if it was loaded before, it
 #   is unloaded first (so that its tests run) and loaded again at exit.
+# - The script pins itself to the CPUs of one memory node for the shadow
+#   node tests: its CPU affinity is put back.
 # - echo 2 > /proc/sys/vm/drop_caches (twice, to let the shadow node
 #   shrinker run): this frees reclaimable slab objects (dentries, inodes)
 #   system-wide and CANNOT be undone; they are rebuilt on demand.
@@ -148,6 +150,10 @@ cleanup() {
 	fi
 	if [ "$MOUNTED_DEBUGFS" = 1 ]; then
 		umount /sys/kernel/debug || ktap_print_msg "cleanup: debugfs stays mounted"
+	fi
+	if [ -n "$AFFINITY" ]; then
+		taskset -p "$AFFINITY" $$ >/dev/null 2>&1 ||
+			ktap_print_msg "cleanup: CPU affinity $AFFINITY not restored"
 	fi
 }
 
@@ -517,10 +523,35 @@ EXT2=$TMPD/ext2
 SMD5=$TMPD/shadow.md5
 DISK=$TMPD/disk
 
+# The shadow shrinker (count_shadow_nodes()) keeps, per node and memory
+# cgroup, at most one shadow node per 8 pages on that node's LRU lists (and
+# slab) of the cgroup, as its rstat counters last showed them.  The disk
+# image (48 MiB of tmpfs, never reclaimed without swap) is what keeps the
+# shadow nodes: with the image on one node and the files' tree nodes on the
+# other, a stats flush during memory.reclaim let the shrinker free every
+# shadow node (seen: "memory.reclaim left no shadow nodes", 1 run in a
+# few, on 2 nodes with one CPU each).  So the setup runs on the CPUs of one
+# memory node: image, page cache and tree nodes all on that node.
+AFFINITY=
+shadow_pin() {
+	for nd in $MEMNODES; do
+		c=$(cat "/sys/devices/system/node/node$nd/cpulist")
+		[ -n "$c" ] || continue
+		AFFINITY=$(taskset -p $$ | awk '{ print $NF }') &&
+		taskset -pc "$c" $$ >/dev/null && return 0
+		AFFINITY=
+		SETUP_ERR="taskset -pc $c $$"
+		return 1
+	done
+	SETUP_ERR="no memory node with CPUs"
+	return 1
+}
+
 # Sets SETUP_MISSING (a config symbol) or SETUP_ERR when it fails.
 SETUP_MISSING=
 SETUP_ERR=
 shadow_setup() {
+	shadow_pin || return 1
 	CG=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
 	if [ -z "$CG" ]; then
 		CG=$TMPD/cgroup
@@ -575,7 +606,8 @@ shadow_setup() {
 shadow_teardown() {
 	rm -f "$EXT2"/s* && umount "$EXT2" &&
 	losetup -d "$LOOP" && LOOP= &&
-	echo $$ > "$ORIG_CG/cgroup.procs" && rmdir "$CG_DIR" && CG_DIR=
+	echo $$ > "$ORIG_CG/cgroup.procs" && rmdir "$CG_DIR" && CG_DIR= &&
+	taskset -p "$AFFINITY" $$ >/dev/null && AFFINITY=
 }
 
 shadow_on() {	# node: every shadow node counted there
