@@ -8,10 +8,12 @@ KSRC ?=
 TOPOLOGY ?= 4node
 CONFIG ?= fast
 STRESS_SECONDS ?= 600
+WALK_SECONDS ?= 60
 BENCH_REPEAT ?= 3
 
 .PHONY: help deps base src apply tree export series check build build-debug \
-	initramfs test unit demo bench bench-balance stress shell clean distclean
+	initramfs test unit demo bench bench-balance stress walkers shell clean \
+	distclean
 
 help:	## list the targets
 	@echo "SMO: Slab Movable Objects for SLUB (Linux 6.12, Debian linux-source-6.12)"
@@ -62,6 +64,9 @@ demo: build	## boot the patched kernel on 4 NUMA nodes and show SMO at work
 
 stress: src	## debug kernel under load and fault injection (STRESS_SECONDS=600)
 	@$(S)/stress.sh $(STRESS_SECONDS)
+
+walkers: src	## slabs made and freed on one CPU while another walks page frames (WALK_SECONDS=60, every config)
+	@$(S)/walkers.sh $(WALK_SECONDS)
 
 bench: deps base	## vanilla vs patched: cost, defrag, throughput, balance, latency -> build/bench/report.md
 	@$(S)/bench.sh $(BENCH_REPEAT)

@@ -80,9 +80,13 @@
  *                                      did not pin ("decline")
  *   defrag [<node>]                    run kmem_defrag_slabs(node); the
  *                                      result is "freed=N"
- *   stress start <cache>               start one thread per online CPU that
+ *   stress start <cache> [<cpu> <n>]   start one thread per online CPU that
  *                                      allocates, verifies and frees objects
- *                                      of the cache in a loop
+ *                                      of the cache in a loop, 32 at a time;
+ *                                      with <cpu> and <n> (1..4096), one
+ *                                      thread on that CPU, <n> at a time:
+ *                                      more than a few slabs hold, so each
+ *                                      round creates slabs and frees them
  *   stress stop                        stop them; the result is
  *                                      "ops=N errors=E" (-EIO if E > 0)
  *   selftest                           run the module's own tests
@@ -144,6 +148,7 @@
 #include <linux/kmemleak.h>
 #include <linux/kthread.h>
 #include <linux/log2.h>
+#include <linux/cpu.h>
 #include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/mm.h>
@@ -205,14 +210,23 @@ static struct smo_cache smo_caches[] = {
 
 static DEFINE_MUTEX(smo_lock);
 
+/* A stress thread's cache and objects of one round */
+struct smo_stress_ids {
+	struct smo_cache *sc;
+	unsigned int batch;
+	unsigned long id[] __counted_by(batch);
+};
+
 /* Stress threads: started and stopped under smo_lock */
 static struct {
 	struct task_struct **tasks;
+	struct smo_stress_ids **ids;
 	unsigned int nr;
 	atomic_long_t ops, errors;
 } smo_stress;
 
 #define SMO_STRESS_BATCH	32
+#define SMO_STRESS_MAX_BATCH	4096
 /* Pages taken by "hog", linked by page->lru; under smo_lock */
 static LIST_HEAD(smo_hog_pages);
 static unsigned long smo_hog_nr;
@@ -860,19 +874,20 @@ out:
 static int smo_vacate(struct smo_cache *sc, unsigned long max, char *buf,
 		      size_t size)
 {
-	unsigned long key, nr = 0, i, freed = 0, *pfns;
+	unsigned long key, nr = 0, i, freed = 0, *pfns, cap;
 	struct folio *last = NULL;
 	struct smo_obj *obj;
 
-	pfns = kvmalloc_array(max(sc->nr_objs, 1UL), sizeof(*pfns),
-			      GFP_KERNEL);
+	/* stress threads may add objects meanwhile: one bound, read once */
+	cap = min(max(READ_ONCE(sc->nr_objs), 1UL), max);
+	pfns = kvmalloc_array(cap, sizeof(*pfns), GFP_KERNEL);
 	if (!pfns)
 		return -ENOMEM;
 	xa_for_each(&sc->live, key, obj) {
 		void *addr = smo_live_addr(sc, key);
 		struct folio *folio = addr ? virt_to_folio(addr) : NULL;
 
-		if (folio && folio != last && nr < sc->nr_objs && nr < max) {
+		if (folio && folio != last && nr < cap) {
 			pfns[nr++] = folio_pfn(folio);
 			last = folio;
 		}
@@ -927,19 +942,22 @@ static int smo_parse_node(const char *s, int *node, bool need_mem)
 
 static int smo_stress_fn(void *data)
 {
-	unsigned long ids[SMO_STRESS_BATCH];
-	struct smo_cache *sc = data;
-	int i, n;
+	struct smo_stress_ids *ids = data;
+	struct smo_cache *sc = ids->sc;
+	unsigned int i, n;
 
 	while (!kthread_should_stop()) {
-		for (n = 0; n < SMO_STRESS_BATCH; n++)
-			if (smo_alloc_one(sc, NUMA_NO_NODE, &ids[n]))
+		for (n = 0; n < ids->batch; n++)
+			if (smo_alloc_one(sc, NUMA_NO_NODE, &ids->id[n]))
 				break;
 		for (i = 0; i < n; i++)
-			if (!smo_verify(sc, ids[i]))
+			if (!smo_verify(sc, ids->id[i]))
 				atomic_long_inc(&smo_stress.errors);
-		for (i = 0; i < n; i++)
-			smo_free_one(sc, ids[i]);
+		for (i = 0; i < n; i++) {
+			smo_free_one(sc, ids->id[i]);
+			if (!(i % SMO_STRESS_BATCH))
+				cond_resched();
+		}
 		atomic_long_add(n, &smo_stress.ops);
 		/*
 		 * Leave the CPU to others now and then: a guest whose vCPUs
@@ -958,43 +976,89 @@ static int smo_stress_stop(char *buf, size_t size)
 
 	if (!smo_stress.tasks)
 		return -EINVAL;
-	for (i = 0; i < smo_stress.nr; i++)
+	for (i = 0; i < smo_stress.nr; i++) {
 		kthread_stop(smo_stress.tasks[i]);
+		kfree(smo_stress.ids[i]);
+	}
 	kfree(smo_stress.tasks);
+	kfree(smo_stress.ids);
 	smo_stress.tasks = NULL;
+	smo_stress.ids = NULL;
 	errors = atomic_long_read(&smo_stress.errors);
 	scnprintf(buf, size, "ops=%ld errors=%ld\n",
 		  atomic_long_read(&smo_stress.ops), errors);
 	return errors ? -EIO : 0;
 }
 
-static int smo_stress_start(struct smo_cache *sc)
+/* One stress thread on @cpu, @batch objects at a time */
+static int smo_stress_thread(struct smo_cache *sc, unsigned int cpu,
+			     unsigned int batch)
 {
+	struct smo_stress_ids *ids;
 	struct task_struct *t;
-	unsigned int cpu;
+
+	ids = kmalloc(struct_size(ids, id, batch), GFP_KERNEL);
+	if (!ids)
+		return -ENOMEM;
+	ids->sc = sc;
+	ids->batch = batch;
+	t = kthread_create_on_cpu(smo_stress_fn, ids, cpu, "smo_stress/%u");
+	if (IS_ERR(t)) {
+		kfree(ids);
+		return PTR_ERR(t);
+	}
+	/* freed by smo_stress_stop(), once the thread has stopped */
+	smo_stress.ids[smo_stress.nr] = ids;
+	smo_stress.tasks[smo_stress.nr++] = t;
+	wake_up_process(t);
+	return 0;
+}
+
+/*
+ * One thread per online CPU, SMO_STRESS_BATCH objects at a time, or with
+ * @cpu >= 0 one thread on @cpu, @batch at a time.  A CPU hotplug during
+ * the run is not prevented: a thread of a CPU that goes offline runs on
+ * another one.
+ */
+static int smo_stress_start(struct smo_cache *sc, int cpu, unsigned int batch)
+{
+	unsigned int c;
+	int err = 0;
 
 	if (smo_stress.tasks)
 		return -EBUSY;
 	smo_stress.tasks = kcalloc(nr_cpu_ids, sizeof(*smo_stress.tasks),
 				   GFP_KERNEL);
-	if (!smo_stress.tasks)
+	smo_stress.ids = kcalloc(nr_cpu_ids, sizeof(*smo_stress.ids),
+				 GFP_KERNEL);
+	if (!smo_stress.tasks || !smo_stress.ids) {
+		kfree(smo_stress.tasks);
+		kfree(smo_stress.ids);
+		smo_stress.tasks = NULL;
+		smo_stress.ids = NULL;
 		return -ENOMEM;
+	}
 	smo_stress.nr = 0;
 	atomic_long_set(&smo_stress.ops, 0);
 	atomic_long_set(&smo_stress.errors, 0);
-	for_each_online_cpu(cpu) {
-		t = kthread_create_on_cpu(smo_stress_fn, sc, cpu,
-					  "smo_stress/%u");
-		if (IS_ERR(t)) {
-			char out[64];
-
-			smo_stress_stop(out, sizeof(out));
-			return PTR_ERR(t);
+	cpus_read_lock();
+	if (cpu >= 0) {
+		err = cpu_online(cpu) ? smo_stress_thread(sc, cpu, batch) :
+					-ENODEV;
+	} else {
+		for_each_online_cpu(c) {
+			err = smo_stress_thread(sc, c, SMO_STRESS_BATCH);
+			if (err)
+				break;
 		}
-		smo_stress.tasks[smo_stress.nr++] = t;
-		wake_up_process(t);
 	}
-	return 0;
+	cpus_read_unlock();
+	if (err) {
+		char out[64];
+
+		smo_stress_stop(out, sizeof(out));
+	}
+	return err;
 }
 
 /*
@@ -1351,10 +1415,17 @@ static int smo_run(char *cmd, char *buf, size_t size)
 	if (!strcmp(argv[0], "stress")) {
 		if (argc == 2 && !strcmp(argv[1], "stop"))
 			return smo_stress_stop(buf, size);
-		if (argc != 3 || strcmp(argv[1], "start"))
+		if ((argc != 3 && argc != 5) || strcmp(argv[1], "start"))
 			return -EINVAL;
 		sc = smo_find_cache(argv[2]);
-		return sc ? smo_stress_start(sc) : -EINVAL;
+		if (!sc)
+			return -EINVAL;
+		if (argc == 3)
+			return smo_stress_start(sc, -1, 0);
+		if (smo_parse_ulong(argv[3], nr_cpu_ids - 1, &a) ||
+		    smo_parse_ulong(argv[4], SMO_STRESS_MAX_BATCH, &b) || !b)
+			return -EINVAL;
+		return smo_stress_start(sc, a, b);
 	}
 
 	if (!strcmp(argv[0], "unhog")) {
@@ -1564,6 +1635,10 @@ static int smo_selftest(char *buf, size_t size)
 		"enable nosuch", "enable smo_test_64 1", "stats smo_test_64 x",
 		"defrag 1 2", "defrag x", "defrag 1024", "defrag -1",
 		"stress", "stress stop", "stress start", "stress start nosuch",
+		"stress start smo_test_64 0", "stress start smo_test_64 0 0",
+		"stress start smo_test_64 0 4097",
+		"stress start smo_test_64 100000 1",
+		"stress start smo_test_64 x 1", "stress start smo_test_64 0 1 2",
 		"stress go smo_test_64", "slabs", "slabs nosuch",
 		"slabs smo_test_64 1", "hog", "hog x", "hog 1024", "hog 0 x",
 		"hog 0 1 2", "hog 0 block 3000",

@@ -165,6 +165,9 @@ step "xa:tmpfs workload: fewer xa_node slabs with mobility than without" \
 section "stress: load, failslab, unload during a shrink, kmemleak (short)"
 job "debug:stress@4node" "$SMO_TOP/scripts/stress.sh" 40 --label debug:stress@4node
 
+section "page-frame walkers while a CPU makes and frees slabs (short; make walkers: 60 s, every config)"
+boot fast 2node walkers --cmdline SMO_WALK_SECONDS=15
+
 section "host-driven suite (the 2019 assertions and the NUMA rules)"
 host_suite fast 2node
 host_suite fast 4node

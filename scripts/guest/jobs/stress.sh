@@ -95,14 +95,7 @@ skip_or $([ "$failed_0" = 0 ]; echo $?) "no failure without fault injection"
 skip_or $([ "$failed_50" -gt 0 ] && [ "$failed_100" -gt 0 ]; echo $?) \
 	"injected faults made moves fail ($failed_10, $failed_50, $failed_100 at 10, 50, 100 %)"
 
-out=$(smo check $C); r=$?
-diag "check: $out"
-ok $r "every surviving object's id and checksum verified"
-echo 1 > $S/shrink	# drains KASAN's quarantine: freed objects count until then
-live=$(echo "$out" | sed 's/objects=\([0-9]*\).*/\1/')
-sl=$(cut -d' ' -f1 $S/objects)
-diag "module count $live, SLUB objects $sl"
-[ "$live" = "$sl" ]; ok $? "the module's count equals SLUB's objects count"
+check_and_count $C
 echo 1 > $S/validate; ok $? "validate of $C (errors would be on the console)"
 
 # lifetime: unload while a shrink runs and sysfs writers hammer the cache

@@ -18,3 +18,17 @@ smo() {	# run one test-module command, print its result
 	cat $SMO_CTL
 }
 slab() { cat "/sys/kernel/slab/$1/$2" | cut -d' ' -f1; }	# total only
+
+# Every object of cache $1 verified by the module, and the module's count
+# equal to SLUB's (after a shrink: it drains KASAN's quarantine, whose
+# freed objects count until then).  Two checks.
+check_and_count() {
+	out=$(smo check "$1"); r=$?
+	diag "check: $out"
+	ok $r "every surviving object's id and checksum verified"
+	echo 1 > "/sys/kernel/slab/$1/shrink"
+	live=$(echo "$out" | sed 's/objects=\([0-9]*\).*/\1/')
+	sl=$(cut -d' ' -f1 "/sys/kernel/slab/$1/objects")
+	diag "module count $live, SLUB objects $sl"
+	[ "$live" = "$sl" ]; ok $? "the module's count equals SLUB's objects count"
+}

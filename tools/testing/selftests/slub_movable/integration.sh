@@ -291,7 +291,9 @@ offline_ebusy_bounded() {
 	fi
 	t1=$(now)
 	tries=$(($(stat_of smo_test_600 "$1") - n0))
-	ktap_print_msg "offline of block $b refused after $(ms_between "$t0" "$t1") ms: '$OFFLINE_ERR'; $1 $tries times (bounds: $before..$((OFFLINE_SLAB_ROUNDS * before)), $before objects)"
+	ktap_print_msg "offline of block $b refused after" \
+		"$(ms_between "$t0" "$t1") ms: '$OFFLINE_ERR'; $1 $tries times" \
+		"(bounds: $before..$((OFFLINE_SLAB_ROUNDS * before)), $before objects)"
 	refused_busy && [ "$before" -gt 0 ] && [ "$tries" -ge "$before" ] &&
 	[ "$tries" -le $((OFFLINE_SLAB_ROUNDS * before)) ] &&
 	[ "$(cat "$MEMSYS/memory$b/state")" = online ] &&
@@ -473,11 +475,10 @@ else
 	before=$(in_block smo_test_600 "$BS" "$b")
 	ktap_print_msg "block $b holds $before objects of smo_test_600"
 	step smo enable smo_test_600 decline >/dev/null
-	result "offline fails with EBUSY after at most $OFFLINE_SLAB_ROUNDS tries per object when isolate pins nothing" \
-		offline_ebusy_bounded declined
+	what="offline fails with EBUSY after at most $OFFLINE_SLAB_ROUNDS tries per object"
+	result "$what when isolate pins nothing" offline_ebusy_bounded declined
 	step smo enable smo_test_600 nomem >/dev/null
-	result "offline fails with EBUSY after at most $OFFLINE_SLAB_ROUNDS tries per object when copies get no memory" \
-		offline_ebusy_bounded failed
+	result "$what when copies get no memory" offline_ebusy_bounded failed
 	step smo enable smo_test_600 >/dev/null
 	result "offline moves each object of the block at most once" moved_once
 	result "the block is back online" test "$(cat "$MEMSYS/memory$b/state")" = online
