@@ -947,15 +947,18 @@ static int smo_stress_fn(void *data)
 	unsigned int i, n;
 
 	while (!kthread_should_stop()) {
-		for (n = 0; n < ids->batch; n++)
+		for (n = 0; n < ids->batch; n++) {
 			if (smo_alloc_one(sc, NUMA_NO_NODE, &ids->id[n]))
 				break;
+			if (!((n + 1) % SMO_STRESS_BATCH))
+				cond_resched();
+		}
 		for (i = 0; i < n; i++)
 			if (!smo_verify(sc, ids->id[i]))
 				atomic_long_inc(&smo_stress.errors);
 		for (i = 0; i < n; i++) {
 			smo_free_one(sc, ids->id[i]);
-			if (!(i % SMO_STRESS_BATCH))
+			if (!((i + 1) % SMO_STRESS_BATCH))
 				cond_resched();
 		}
 		atomic_long_add(n, &smo_stress.ops);
@@ -978,7 +981,7 @@ static int smo_stress_stop(char *buf, size_t size)
 		return -EINVAL;
 	for (i = 0; i < smo_stress.nr; i++) {
 		kthread_stop(smo_stress.tasks[i]);
-		kfree(smo_stress.ids[i]);
+		kvfree(smo_stress.ids[i]);
 	}
 	kfree(smo_stress.tasks);
 	kfree(smo_stress.ids);
@@ -997,14 +1000,15 @@ static int smo_stress_thread(struct smo_cache *sc, unsigned int cpu,
 	struct smo_stress_ids *ids;
 	struct task_struct *t;
 
-	ids = kmalloc(struct_size(ids, id, batch), GFP_KERNEL);
+	/* up to 32 KiB: no high-order page when hog has fragmented memory */
+	ids = kvmalloc(struct_size(ids, id, batch), GFP_KERNEL);
 	if (!ids)
 		return -ENOMEM;
 	ids->sc = sc;
 	ids->batch = batch;
 	t = kthread_create_on_cpu(smo_stress_fn, ids, cpu, "smo_stress/%u");
 	if (IS_ERR(t)) {
-		kfree(ids);
+		kvfree(ids);
 		return PTR_ERR(t);
 	}
 	/* freed by smo_stress_stop(), once the thread has stopped */

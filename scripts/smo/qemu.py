@@ -26,7 +26,6 @@ TOPO = re.compile(r'^SMO-TOPO (\S+)=(\S*)\s*$', re.M)
 # (ttyS0) kernel messages land in the middle of a line (CPU hotplug prints
 # while the vmem job asks for an unplug), and a request cut so was lost.
 HOST = re.compile(r'^SMO-HOST qom-set (\S+) (\S+) (\d+)\s*$')
-REQUEST_PORT = '/dev/ttyS2'
 
 BASE_CMDLINE = ['console=ttyS0,115200', 'panic=-1', 'oops=panic',
                 'printk.time=1', 'loglevel=7']

@@ -148,13 +148,7 @@ cleanup() {
 	if [ "$XARRAY_WAS_LOADED" = 1 ] && ! loaded test_xarray; then
 		modprobe test_xarray || ktap_print_msg "cleanup: modprobe test_xarray failed"
 	fi
-	if [ "$MOUNTED_DEBUGFS" = 1 ]; then
-		umount /sys/kernel/debug || ktap_print_msg "cleanup: debugfs stays mounted"
-	fi
-	if [ -n "$AFFINITY" ]; then
-		taskset -p "$AFFINITY" $$ >/dev/null 2>&1 ||
-			ktap_print_msg "cleanup: CPU affinity $AFFINITY not restored"
-	fi
+	cleanup_affinity_debugfs
 }
 
 set_traps
