@@ -12,7 +12,7 @@ WALK_SECONDS ?= 60
 BENCH_REPEAT ?= 3
 
 .PHONY: help deps base src apply tree export series check build build-debug \
-	initramfs test unit demo bench bench-balance stress walkers shell clean \
+	initramfs test test-nodebug test-arm64 unit demo bench bench-balance stress walkers shell clean \
 	distclean
 
 help:	## list the targets
@@ -55,6 +55,12 @@ build-debug:	## build the debug config (KASAN, lockdep, DEBUG_VM, kmemleak)
 
 test: deps	## apply, check, build, boot and run every test; N passed, N failed
 	@$(S)/test.sh
+
+test-nodebug: deps	## build and boot the CONFIG_SLUB_DEBUG=n kernel (make test compiles its objects only)
+	@$(S)/test.sh nodebug
+
+test-arm64: deps	## arm64 under QEMU (MTE): KASAN hardware and software tags, 2 nodes, the kselftests
+	@$(S)/test.sh arm64
 
 unit:	## the harness's own unit tests (no kernel needed)
 	@cd $(S) && $(PY) -m unittest discover -s smo/tests -t . -v

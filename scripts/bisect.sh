@@ -2,41 +2,68 @@
 # SPDX-License-Identifier: GPL-2.0
 # Bisectability: build, with W=1, the C files the series touches or adds,
 # at the base and after each patch (a worktree of build/tree, its own O=
-# dir and the fast config).  A patch fails if an object does not build or
-# has a warning the base did not have.  Prints PASS|FAIL lines.
+# dir).  A patch fails if an object does not build or has a warning the
+# base did not have.  Prints PASS|FAIL lines.
+#
+#   bisect.sh [--arch x86_64|arm64] [--config CONFIG] [--ends]
+#
+# The default is x86_64's fast config after every patch; --ends builds the
+# base and the whole series only (make test does so for the nodebug config
+# and, cross-compiled, for arm64 with KASAN's hardware and software tags).
 . "$(dirname "$0")/lib.sh"
+
+arch=x86_64 cfg=fast ends=0
+while [ $# -gt 0 ]; do
+	case $1 in
+	--arch) arch=$2; shift 2 ;;
+	--config) cfg=$2; shift 2 ;;
+	--ends) ends=1; shift ;;
+	*) die "usage: bisect.sh [--arch x86_64|arm64] [--config CONFIG] [--ends]" ;;
+	esac
+done
+mapfile -t frags < <(kernel_frags "$arch" "$cfg" 0) ||
+	die "unknown config '$cfg' for $arch"
+if [ $arch:$cfg = x86_64:fast ]; then
+	tag=bisect
+else
+	tag=objects-$arch-$cfg
+fi
 
 t=$SMO_GIT_TREE
 wt=$SMO_BUILD/bisect-tree
-obj=$SMO_BUILD/obj-bisect
+obj=$SMO_BUILD/obj-$tag
+conf=$SMO_BUILD/config-$arch-$cfg
 export GIT_CONFIG_GLOBAL=/dev/null
 gt() { git -C "$t" "$@"; }
-[ -f "$SMO_BUILD/obj-fast/.config" ] || die "build the fast config first"
+[ -d "$t/.git" ] || die "no git tree at $t (run make tree)"
 
 if [ ! -e "$wt/.git" ]; then
 	gt worktree prune
 	gt worktree add -q --detach "$wt" smo-base
 fi
 git -C "$wt" checkout -q -f --detach smo-base
-mkdir -p "$obj"
-logf=$SMO_BUILD/logs/bisect.log
+mkdir -p "$obj" "$SMO_BUILD/logs"
+logf=$SMO_BUILD/logs/$tag.log
 : >"$logf"
+
+# The config, made from the patched tree (the base's olddefconfig drops
+# the options it does not know).
+log "$tag: configuring $arch from ${frags[*]#"$SMO_TOP/"}"
+kernel_configure "$arch" "$SMO_SRC" "$conf" "$logf" "${frags[@]}" ||
+	die "config check failed (see $logf)"
 
 # Every kernel .c file any patch touches or adds (tools/ is userspace:
 # build.sh builds slabinfo).
 mapfile -t cfiles < <(gt diff --name-only smo-base..HEAD -- '*.c' ':!tools/*' |
 	sort -u)
-kmake() {
-	make -C "$wt" O="$obj" ARCH=x86_64 CC="ccache gcc" HOSTCC="ccache gcc" \
-		-j"$(nproc)" "$@"
-}
+kmake() { kernel_make "$arch" "$wt" "$obj" "$@"; }
 # Warnings of one build, without line numbers, one per line.
 build_objs() {	# $1: label; prints the warnings, returns make's status
 	local objs=() f rc
 	for f in "${cfiles[@]}"; do
 		[ -f "$wt/$f" ] && objs+=("${f%.c}.o")
 	done
-	cp "$SMO_BUILD/obj-fast/.config" "$obj/.config"
+	cp "$conf/.config" "$obj/.config"
 	kmake -s olddefconfig >>"$logf" 2>&1
 	echo "=== $1: ${objs[*]}" >>"$logf"
 	set +e
@@ -49,29 +76,32 @@ build_objs() {	# $1: label; prints the warnings, returns make's status
 	return $rc
 }
 
-log "bisect: preparing $(basename "$obj") at the base"
-cp "$SMO_BUILD/obj-fast/.config" "$obj/.config"
+log "$tag: preparing $(basename "$obj") at the base"
+cp "$conf/.config" "$obj/.config"
 kmake -s olddefconfig >>"$logf" 2>&1
 kmake -s prepare >>"$logf" 2>&1 || die "make prepare failed (see $logf)"
 build_objs base >"$obj/warn-base.txt" || die "the base does not build: see $logf"
 fail=0
 n=0
-for c in $(gt rev-list --reverse smo-base..HEAD); do
+commits=$(gt rev-list --reverse smo-base..HEAD)
+[ $ends = 0 ] || commits=$(gt rev-parse HEAD)
+for c in $commits; do
 	n=$((n + 1))
 	subj=$(gt log -1 --format=%s "$c")
+	[ $ends = 0 ] || { n=all; subj="the whole series ($(echo "${cfiles[@]}" | wc -w) files)"; }
 	git -C "$wt" checkout -q -f --detach "$c"
 	if ! build_objs "$subj" >"$obj/warn.txt"; then
-		echo "FAIL bisect:$n $subj (does not build; see $logf)"
+		echo "FAIL $tag:$n $subj (does not build; see $logf)"
 		fail=1
 		continue
 	fi
 	new=$(comm -13 "$obj/warn-base.txt" "$obj/warn.txt")
 	if [ -n "$new" ]; then
-		echo "FAIL bisect:$n $subj (new W=1 warnings)"
+		echo "FAIL $tag:$n $subj (new W=1 warnings)"
 		printf '%s\n' "$new" | sed 's/^/    /' >&2
 		fail=1
 	else
-		echo "PASS bisect:$n $subj"
+		echo "PASS $tag:$n $subj"
 	fi
 done
 exit $fail

@@ -2,32 +2,35 @@
 # SPDX-License-Identifier: GPL-2.0
 # Configure and build a kernel, its modules and the SMO selftests.
 #
-#   build.sh [--vanilla] fast|debug|nodebug
+#   build.sh [--vanilla] [--arch x86_64|arm64] CONFIG
 #
-# The patched kernel is built from build/src (see prepare-src.sh) into
-# build/obj-<cfg>; --vanilla builds the pristine base into
-# build/obj-vanilla-<cfg> with the same config minus the SMO options.
+# CONFIG: fast, debug or nodebug (x86_64, the default), or fast, hwtags or
+# swtags (arm64: KASAN with MTE or with software tags; cross-compiled with
+# Debian's gcc-aarch64-linux-gnu).  The patched kernel is built from
+# build/src (see prepare-src.sh) into build/obj-<CONFIG> (x86_64) or
+# build/obj-arm64-<CONFIG>; --vanilla builds the pristine base into
+# build/obj-vanilla-<CONFIG> with the same config minus the SMO options.
 . "$(dirname "$0")/lib.sh"
 
-vanilla=0
-if [ "${1:-}" = --vanilla ]; then vanilla=1; shift; fi
-cfg=${1:?usage: build.sh [--vanilla] fast|debug|nodebug}
-
-frags=("$SMO_TOP/configs/fast.config")
-case $cfg in
-fast) ;;
-debug|nodebug) frags+=("$SMO_TOP/configs/$cfg.config") ;;
-*) die "unknown config '$cfg' (fast, debug or nodebug)" ;;
-esac
+vanilla=0 arch=x86_64
+while [ $# -gt 1 ]; do
+	case $1 in
+	--vanilla) vanilla=1; shift ;;
+	--arch) arch=$2; shift 2 ;;
+	*) break ;;
+	esac
+done
+cfg=${1:?usage: build.sh [--vanilla] [--arch x86_64|arm64] CONFIG}
 
 if [ $vanilla = 1 ]; then
 	src=$SMO_BASE_TREE
 	obj=$SMO_BUILD/obj-vanilla-$cfg
 else
 	src=$SMO_SRC
-	obj=$SMO_BUILD/obj-$cfg
-	frags+=("$SMO_TOP/configs/smo.config")
+	obj=$SMO_BUILD/$(kernel_objdir "$arch" "$cfg")
 fi
+mapfile -t frags < <(kernel_frags "$arch" "$cfg" "$vanilla") ||
+	die "unknown config '$cfg' for $arch (x86_64: fast, debug, nodebug; arm64: fast, hwtags, swtags)"
 [ -f "$src/Makefile" ] || die "no kernel tree at $src (run make src)"
 mkdir -p "$obj" "$SMO_BUILD/logs"
 logf=$SMO_BUILD/logs/build-$(basename "$obj").log
@@ -46,24 +49,17 @@ progress() {
 	done
 }
 
-kmake() {
-	make -C "$src" O="$obj" ARCH=x86_64 CC="ccache gcc" HOSTCC="ccache gcc" \
-		-j"$(nproc)" "$@"
-}
+kmake() { kernel_make "$arch" "$src" "$obj" "$@"; }
 
-log "configuring $(basename "$obj") from ${frags[*]#"$SMO_TOP/"}"
-kmake -s tinyconfig >/dev/null
-"$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" \
-	"${frags[@]}" >"$logf" 2>&1
-kmake -s olddefconfig >>"$logf" 2>&1
-(cd "$SMO_TOP/scripts" && "$SMO_PYTHON" -m smo.cli check-config \
-	--config "$obj/.config" "${frags[@]}") ||
-	die "config check failed for $(basename "$obj")"
+log "configuring $(basename "$obj") ($arch) from ${frags[*]#"$SMO_TOP/"}"
+kernel_configure "$arch" "$src" "$obj" "$logf" "${frags[@]}" ||
+	die "config check failed for $(basename "$obj") (log: $logf)"
 
 log "building $(basename "$obj") (log: ${logf#"$SMO_TOP/"})"
 start=$(date +%s)
 set +e
-kmake bzImage modules 2>&1 | tee -a "$logf" | progress "$start"
+kmake "$(kernel_image_target "$arch")" modules 2>&1 | tee -a "$logf" |
+	progress "$start"
 rc=${PIPESTATUS[0]}
 set -e
 if [ "$rc" != 0 ]; then
@@ -74,11 +70,13 @@ rm -rf "$obj/modinst"
 kmake -s INSTALL_MOD_PATH="$obj/modinst" INSTALL_MOD_STRIP=1 \
 	modules_install >>"$logf" 2>&1
 # tools/mm/slabinfo, static, for the guest
-gcc -O2 -Wall -static -o "$obj/slabinfo" "$src/tools/mm/slabinfo.c" \
-	>>"$logf" 2>&1 || die "slabinfo build failed (log: $logf)"
+"$(kernel_cross "$arch")gcc" -O2 -Wall -static -o "$obj/slabinfo" \
+	"$src/tools/mm/slabinfo.c" >>"$logf" 2>&1 ||
+	die "slabinfo build failed (log: $logf)"
 if [ -d "$src/tools/testing/selftests/slub_movable" ]; then
 	rm -rf "$obj/kselftest"
 	make -C "$src/tools/testing/selftests" TARGETS=slub_movable \
+		ARCH="$(kernel_srcarch "$arch")" CROSS_COMPILE="$(kernel_cross "$arch")" \
 		O="$obj/kselftest-build" INSTALL_PATH="$obj/kselftest" \
 		install >>"$logf" 2>&1 || die "kselftest install failed (log: $logf)"
 fi

@@ -6,7 +6,8 @@
 
 PKGS=(build-essential flex bison bc libelf-dev libssl-dev ccache quilt
       qemu-system-x86 busybox-static cpio kmod rsync xz-utils python3 perl
-      git python3-matplotlib python3-docutils)
+      git python3-matplotlib python3-docutils
+      gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm)
 
 log "checking ${#PKGS[@]} Debian packages"
 missing=()

@@ -76,3 +76,60 @@ series_all_new_files() {
 kernel_version_of() {	# $1: tree
 	make -s -C "$1" kernelversion 2>/dev/null
 }
+
+# --- kernel configs and builds, per architecture ------------------------------
+# x86_64 is native; arm64 is cross-compiled with Debian's gcc-aarch64-linux-gnu.
+kernel_srcarch() {	# $1: x86_64|arm64
+	case $1 in x86_64) echo x86_64 ;; arm64) echo arm64 ;; *) return 1 ;; esac
+}
+kernel_cross() {	# $1: arch -> the CROSS_COMPILE prefix ("" when native)
+	case $1 in x86_64) echo "" ;; arm64) echo aarch64-linux-gnu- ;; *) return 1 ;; esac
+}
+kernel_image_target() {	# $1: arch -> the make target of the bootable image
+	case $1 in x86_64) echo bzImage ;; arm64) echo Image ;; *) return 1 ;; esac
+}
+kernel_image() {	# $1: arch -> the image's path in the build dir
+	case $1 in
+	x86_64) echo arch/x86/boot/bzImage ;;
+	arm64) echo arch/arm64/boot/Image ;;
+	*) return 1 ;;
+	esac
+}
+kernel_objdir() {	# $1: arch, $2: config -> the build dir's name
+	case $1 in x86_64) echo "obj-$2" ;; *) echo "obj-$1-$2" ;; esac
+}
+# The config fragments of a build, one path per line, in the order they
+# apply: fast, the architecture's, the config's own, then smo (not for a
+# vanilla build).  Fails for a config the architecture does not have.
+kernel_frags() {	# $1: arch, $2: config, $3: 1 for vanilla
+	case $1:$2 in
+	*:fast|x86_64:debug|x86_64:nodebug|arm64:hwtags|arm64:swtags) ;;
+	*) return 1 ;;
+	esac
+	echo "$SMO_TOP/configs/fast.config"
+	echo "$SMO_TOP/configs/$1.config"
+	[ "$2" = fast ] || echo "$SMO_TOP/configs/$2.config"
+	[ "${3:-0}" = 1 ] || echo "$SMO_TOP/configs/smo.config"
+}
+kernel_make() {	# $1: arch, $2: source tree, $3: build dir, make arguments...
+	local arch=$1 src=$2 obj=$3 cross
+	cross=$(kernel_cross "$arch")
+	shift 3
+	make -C "$src" O="$obj" ARCH="$(kernel_srcarch "$arch")" \
+		CROSS_COMPILE="$cross" CC="ccache ${cross}gcc" HOSTCC="ccache gcc" \
+		-j"$(nproc)" "$@"
+}
+# tinyconfig, the fragments merged, olddefconfig, then every line of the
+# fragments checked in the final .config.
+kernel_configure() {	# $1: arch, $2: src, $3: obj, $4: log, fragments...
+	local arch=$1 src=$2 obj=$3 logf=$4
+	shift 4
+	mkdir -p "$obj"
+	kernel_make "$arch" "$src" "$obj" -s tinyconfig >/dev/null &&
+	ARCH=$(kernel_srcarch "$arch") CROSS_COMPILE=$(kernel_cross "$arch") \
+		"$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" \
+		"$@" >"$logf" 2>&1 &&
+	kernel_make "$arch" "$src" "$obj" -s olddefconfig >>"$logf" 2>&1 &&
+	(cd "$SMO_TOP/scripts" && "$SMO_PYTHON" -m smo.cli check-config \
+		--config "$obj/.config" "$@")
+}

@@ -49,6 +49,73 @@ PY_RST() { (cd "$SMO_TOP/scripts" && "$SMO_PYTHON" -m smo.rstcheck "$@"); }
 elapsed() { echo "$(( $(date +%s) - T0 ))s"; }
 section() { SMO_STEP=$*; printf '\n==> [%s] %s\n' "$(elapsed)" "$*"; }
 
+# The debug config also runs the test caches with full slab debugging,
+# which takes SLUB's debug paths (no cpu slabs, frees under list_lock).
+# (fewer objects: KASAN and lockdep under TCG are slow)
+DEBUG_CMDLINE=(--debug --timeout 1500 --cmdline "slab_debug=FZPU,smo_test_64,smo_test_600"
+	--cmdline SMO_OBJECTS=5000)
+# A missing build is the harness's business: it records the job as FAIL.
+boot() {	# $1: config, $2: topology, $3: job, [more harness options]
+	local cfg=$1 topo=$2 script=$3 name=$3 extra=(); shift 3
+	case $cfg in debug|arm64-*) extra=("${DEBUG_CMDLINE[@]}") ;; esac
+	[[ " $* " == *" slab_nomove="* ]] && name=$name-nomove
+	job "$cfg:$name@$topo" PY run --obj "$SMO_BUILD/obj-$cfg" --topology "$topo" \
+		"${extra[@]}" --job "guest/jobs/$script.sh" --tap --label "$cfg:$name@$topo" \
+		--log "$SMO_BUILD/logs/$cfg-$name-$topo.log" \
+		--output "$SMO_BUILD/logs/$cfg-$name-$topo.out" "$@"
+}
+host_suite() {	# $1: config, $2: topology
+	local extra=()
+	[ "$1" = debug ] && extra=("${DEBUG_CMDLINE[@]}")
+	job "$1:suite@$2" PY suite --obj "$SMO_BUILD/obj-$1" --topology "$2" \
+		"${extra[@]}" --label "$1:suite@$2" --log "$SMO_BUILD/logs/$1-suite-$2.log"
+}
+# make test-arm64: the series cross-compiled for arm64 and booted under
+# qemu-system-aarch64 (virt, MTE, TCG) on 2 nodes, with KASAN's hardware tags
+# (MTE, as production arm64 kernels run it) and with its software tags:
+# the kselftests through the kernel's runner.  Tag-based KASAN gives every
+# object a tag in its pointer; the moves must hand the owners those pointers.
+if [ "${1:-}" = arm64 ]; then
+	section "setting up: packages, the pinned base, the patched tree"
+	"$SMO_TOP/scripts/deps.sh"
+	"$SMO_TOP/scripts/base.sh"
+	step "apply:series onto build/src" "$SMO_TOP/scripts/prepare-src.sh"
+	for cfg in hwtags swtags; do
+		section "building arm64 $cfg"
+		step "build:arm64-$cfg" "$SMO_TOP/scripts/build.sh" --arch arm64 $cfg
+		step "initramfs:arm64-$cfg" "$SMO_TOP/scripts/initramfs.sh" \
+			"$SMO_BUILD/obj-arm64-$cfg"
+	done
+	for cfg in hwtags swtags; do
+		section "arm64 $cfg: boot, the kselftests through the kernel's runner"
+		boot arm64-$cfg 2node boot --cmdline "SMO_KASAN=${cfg%tags}-tags"
+		boot arm64-$cfg 2node kselftest-runner --timeout 5400
+	done
+	section "summary ($(elapsed))"
+	tally_summary
+	exit
+fi
+
+# make test-nodebug: the CONFIG_SLUB_DEBUG=n kernel built and booted (make
+# test compiles its objects only: a third kernel build would put make test
+# over its hour on a cold machine).
+if [ "${1:-}" = nodebug ]; then
+	section "setting up: packages, the pinned base, the patched tree"
+	"$SMO_TOP/scripts/deps.sh"
+	"$SMO_TOP/scripts/base.sh"
+	step "apply:series onto build/src" "$SMO_TOP/scripts/prepare-src.sh"
+	section "building the nodebug config"
+	step "build:nodebug" "$SMO_TOP/scripts/build.sh" nodebug
+	step "initramfs:nodebug" "$SMO_TOP/scripts/initramfs.sh" "$SMO_BUILD/obj-nodebug"
+	section "nodebug boots: boot, the kselftests, the kernel's runner"
+	boot nodebug 4node boot
+	boot nodebug memless kselftest
+	boot nodebug 2node kselftest-runner
+	section "summary ($(elapsed))"
+	tally_summary
+	exit
+fi
+
 section "setting up: packages and the pinned base"
 "$SMO_TOP/scripts/deps.sh"
 "$SMO_TOP/scripts/base.sh"
@@ -92,7 +159,7 @@ job "kernel-doc" "$SMO_TOP/scripts/kerneldoc.sh"
 rst=$(series_all_new_files | grep '\.rst$' || true)
 [ -z "$rst" ] || job "rst" PY_RST "$SMO_SRC" $rst
 
-for cfg in fast debug nodebug; do
+for cfg in fast debug; do
 	section "building the $cfg config"
 	step "build:$cfg" "$SMO_TOP/scripts/build.sh" "$cfg"
 	step "initramfs:$cfg" "$SMO_TOP/scripts/initramfs.sh" "$SMO_BUILD/obj-$cfg"
@@ -101,33 +168,16 @@ done
 section "bisectability: W=1 objects after each patch"
 job "bisect" "$SMO_TOP/scripts/bisect.sh"
 
-# The debug config also runs the test caches with full slab debugging,
-# which takes SLUB's debug paths (no cpu slabs, frees under list_lock).
-# (fewer objects: KASAN and lockdep under TCG are slow)
-DEBUG_CMDLINE=(--debug --timeout 1500 --cmdline "slab_debug=FZPU,smo_test_64,smo_test_600"
-	--cmdline SMO_OBJECTS=5000)
-# A missing build is the harness's business: it records the job as FAIL.
-boot() {	# $1: config, $2: topology, $3: job, [more harness options]
-	local cfg=$1 topo=$2 script=$3 name=$3 extra=(); shift 3
-	[ "$cfg" = debug ] && extra=("${DEBUG_CMDLINE[@]}")
-	[[ " $* " == *" slab_nomove="* ]] && name=$name-nomove
-	job "$cfg:$name@$topo" PY run --obj "$SMO_BUILD/obj-$cfg" --topology "$topo" \
-		"${extra[@]}" --job "guest/jobs/$script.sh" --tap --label "$cfg:$name@$topo" \
-		--log "$SMO_BUILD/logs/$cfg-$name-$topo.log" \
-		--output "$SMO_BUILD/logs/$cfg-$name-$topo.out" "$@"
-}
-host_suite() {	# $1: config, $2: topology
-	local extra=()
-	[ "$1" = debug ] && extra=("${DEBUG_CMDLINE[@]}")
-	job "$1:suite@$2" PY suite --obj "$SMO_BUILD/obj-$1" --topology "$2" \
-		"${extra[@]}" --label "$1:suite@$2" --log "$SMO_BUILD/logs/$1-suite-$2.log"
-}
+section "the series' objects, W=1: nodebug, and arm64 (cross) with KASAN's hardware and software tags"
+job "objects:nodebug" "$SMO_TOP/scripts/bisect.sh" --config nodebug --ends
+job "objects:arm64-hwtags" "$SMO_TOP/scripts/bisect.sh" --arch arm64 --config hwtags --ends
+job "objects:arm64-swtags" "$SMO_TOP/scripts/bisect.sh" --arch arm64 --config swtags --ends
+
 section "boot tests"
 for topo in 1node 2node 4node memonly; do
 	boot fast $topo boot
 done
 boot debug 4node boot
-boot nodebug 4node boot
 
 section "virtio-mem: the host unplugs movable slabs while a CPU cycles (QMP)"
 boot fast vmem vmem --cmdline memhp_default_state=online
@@ -145,13 +195,11 @@ section "slub_movable kselftests"
 for topo in 4node memonly memless; do
 	boot fast $topo kselftest
 done
-boot nodebug memless kselftest
 
 section "the kselftests through the kernel's runner (run_kselftest.sh), once per config"
 # slub_movable.sh, xarray_movable.sh and integration.sh, as "make -C tools/testing/selftests
 # TARGETS=slub_movable install" installed them, under run_kselftest.sh
 boot fast 2node kselftest-runner
-boot nodebug 2node kselftest-runner
 boot debug 2node kselftest-runner --timeout 3000
 
 section "XArray nodes: readers, move, balance, tmpfs, shadow nodes, test_xarray"

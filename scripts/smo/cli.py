@@ -27,13 +27,31 @@ def _params(args: argparse.Namespace) -> qemu.QemuParams:
     if args.mem:
         topo = topo.scaled(args.mem)
     obj = args.obj
+    arch = build_arch(obj)
+    if arch == 'arm64':
+        kernel, binary = 'arch/arm64/boot/Image', 'qemu-system-aarch64'
+    else:
+        kernel, binary = 'arch/x86/boot/bzImage', 'qemu-system-x86_64'
     return qemu.QemuParams(
-        kernel=os.path.join(obj, 'arch/x86/boot/bzImage'),
+        kernel=os.path.join(obj, kernel),
         initrd=os.path.join(obj, 'initramfs.cpio'),
         topology=topo, cmdline=tuple(args.cmdline or ()),
         debug=args.debug, kvm=args.kvm, icount=args.icount,
-        timeout=args.timeout,
-        qemu=os.environ.get('SMO_QEMU', 'qemu-system-x86_64'))
+        timeout=args.timeout, arch=arch,
+        qemu=os.environ.get('SMO_QEMU', binary))
+
+
+def build_arch(obj: str) -> str:
+    """'arm64' for a build dir whose .config has CONFIG_ARM64=y, else
+    'x86_64' (also when there is no .config: the run then fails on the
+    missing kernel, with its path)."""
+    try:
+        with open(os.path.join(obj, '.config'), encoding='utf-8') as f:
+            if 'CONFIG_ARM64=y\n' in f.read():
+                return 'arm64'
+    except OSError:
+        pass
+    return 'x86_64'
 
 
 def record(path: str | None, status: str, name: str,

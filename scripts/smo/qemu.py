@@ -50,15 +50,22 @@ class QemuParams:
     qemu: str = 'qemu-system-x86_64'
     qmp: str = ''                   # QMP socket path, for SMO-HOST requests
     requests: str = ''              # the file of the request port (ttyS2)
+    arch: str = 'x86_64'            # or 'arm64' (QEMU "virt", MTE on)
 
     def kernel_cmdline(self) -> str:
         args = list(BASE_CMDLINE)
+        if self.arch == 'arm64':
+            args[0] = 'console=ttyAMA0'
         if self.debug:
             args += DEBUG_CMDLINE
         return ' '.join(args + list(self.cmdline))
 
     def argv(self, results: str | None, interactive: bool = False) -> list[str]:
-        a = [self.qemu, '-machine', 'pc', '-no-reboot',
+        # arm64: "virt" with MTE (KASAN's hardware tags) and GICv3 (more
+        # than 8 CPUs); its one UART is the console, so the results and
+        # request ports are virtio consoles (/dev/hvc0, /dev/hvc1).
+        machine = 'virt,gic-version=3,mte=on' if self.arch == 'arm64' else 'pc'
+        a = [self.qemu, '-machine', machine, '-no-reboot',
              '-kernel', self.kernel, '-initrd', self.initrd,
              '-append', self.kernel_cmdline()]
         if self.kvm:
@@ -73,10 +80,17 @@ class QemuParams:
         else:
             a += ['-display', 'none', '-monitor', 'none',
                   '-serial', 'stdio']
-        if results:
+        if results and self.arch == 'arm64':
+            a += ['-device', 'virtio-serial-pci,id=vser0',
+                  '-chardev', f'file,id=smores,path={results}',
+                  '-device', 'virtconsole,chardev=smores,bus=vser0.0']
+            if self.requests:
+                a += ['-chardev', f'file,id=smoreq,path={self.requests}',
+                      '-device', 'virtconsole,chardev=smoreq,bus=vser0.0']
+        elif results:
             a += ['-serial', f'file:{results}']
-        if results and self.requests:
-            a += ['-serial', f'file:{self.requests}']
+            if self.requests:
+                a += ['-serial', f'file:{self.requests}']
         if self.qmp:
             a += ['-qmp', f'unix:{self.qmp},server=on,wait=off']
         return a

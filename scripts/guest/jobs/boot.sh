@@ -1,7 +1,18 @@
 # SPDX-License-Identifier: GPL-2.0
 # Boot test: the right kernel, the test module, its caches and commands.
 . /smo/tap.sh
-tap_plan 8
+# SMO_KASAN=hw-tags|sw-tags on the command line (make test-arm64): KASAN
+# must have come up in that mode, or the run tests nothing of the tags.
+kasan=$(sed -n 's/.*SMO_KASAN=\([^ ]*\).*/\1/p' /proc/cmdline)
+n=8
+[ -z "$kasan" ] || n=9
+tap_plan $n
+if [ -n "$kasan" ]; then
+	line=$(dmesg | grep -m1 'KernelAddressSanitizer initialized')
+	diag "${line:-no KASAN line in the kernel log}"
+	case $line in *"($kasan"*) r=0 ;; *) r=1 ;; esac
+	ok $r "KASAN is on in $kasan mode"
+fi
 
 case $(uname -r) in *-smo*) r=0 ;; *) r=1 ;; esac
 ok $r "kernel release $(uname -r) is an SMO build"

@@ -10,7 +10,7 @@ import tempfile
 import threading
 import unittest
 
-from smo import console, cpio, demoplot, fuzz, kconfig, ktap, qemu, rstcheck, suite, topology
+from smo import cli, console, cpio, demoplot, fuzz, kconfig, ktap, qemu, rstcheck, suite, topology
 
 DATA = os.path.join(os.path.dirname(__file__), 'test_data')
 
@@ -62,6 +62,11 @@ class KconfigTest(unittest.TestCase):
         self.assertEqual(fast['CONFIG_SLUB_STATS'].value, 'y')
         debug = kconfig.parse_file(os.path.join(top, 'configs/debug.config'))
         self.assertEqual(debug['CONFIG_KASAN'].value, 'y')
+        for arch in ('x86_64', 'arm64'):
+            frag = kconfig.parse_file(os.path.join(top, f'configs/{arch}.config'))
+            self.assertEqual(set(frag) & set(fast), set(), arch)
+        hw = kconfig.parse_file(os.path.join(top, 'configs/hwtags.config'))
+        self.assertEqual(hw['CONFIG_KASAN_HW_TAGS'].value, 'y')
 
 
 class TopologyTest(unittest.TestCase):
@@ -365,6 +370,32 @@ class QemuTest(unittest.TestCase):
         self.assertNotIn('-icount', argv)
         self.assertEqual(argv[-2:], ['-serial', 'file:/tmp/r'])
         self.assertIn('console=ttyS0,115200', self.params().kernel_cmdline())
+
+    def test_arm64_virt_mte_and_virtio_consoles(self) -> None:
+        p = self.params(arch='arm64', qemu='qemu-system-aarch64')
+        p = qemu.QemuParams(**{**p.__dict__, 'requests': '/tmp/q'})
+        argv = p.argv('/tmp/r')
+        self.assertEqual(argv[:3], ['qemu-system-aarch64', '-machine',
+                                    'virt,gic-version=3,mte=on'])
+        self.assertIn('console=ttyAMA0', p.kernel_cmdline())
+        self.assertNotIn('console=ttyS0,115200', p.kernel_cmdline())
+        # one UART on virt: results and requests go to virtio consoles
+        self.assertNotIn('file:/tmp/r', argv)
+        self.assertIn('file,id=smores,path=/tmp/r', argv)
+        self.assertIn('file,id=smoreq,path=/tmp/q', argv)
+        self.assertEqual(argv.count('-serial'), 1)
+
+    def test_build_arch_from_config(self) -> None:
+        with tempfile.TemporaryDirectory() as d:
+            self.assertEqual(cli.build_arch(d), 'x86_64')
+            with open(os.path.join(d, '.config'), 'w',
+                      encoding='utf-8') as f:
+                f.write('CONFIG_ARM64_MTE=y\nCONFIG_ARM64=y\n')
+            self.assertEqual(cli.build_arch(d), 'arm64')
+            with open(os.path.join(d, '.config'), 'w',
+                      encoding='utf-8') as f:
+                f.write('CONFIG_X86_64=y\n# CONFIG_ARM64 is not set\n')
+            self.assertEqual(cli.build_arch(d), 'x86_64')
 
     def test_kvm_icount_debug(self) -> None:
         p = self.params(kvm=True, icount=True, debug=True)
