@@ -95,9 +95,9 @@ run() {
 			linux-source-6.12 ;;
 	removed) echo "linux-source-6.12 $BASE_VERSION removed" >"$FAKE/installed" ;;
 	esac
-	[ "$1" = installed ] && for p in build-essential flex bison bc libelf-dev \
-		libssl-dev ccache quilt qemu-system-x86 busybox-static cpio kmod \
-		rsync xz-utils python3 perl git python3-matplotlib python3-docutils; do
+	# every package deps.sh asks for (its PKGS list, read from it)
+	[ "$1" = installed ] && for p in $(sed -n '/^PKGS=(/,/)/p' \
+		"$SMO_TOP/scripts/deps.sh" | tr -d '()' | sed 's/^PKGS=//'); do
 		echo "$p 1.0 installed" >>"$FAKE/installed"
 	done
 	out=$(PATH=$bin:$PATH SMO_BUILD=$FAKE/build SMO_USR_SRC=$FAKE/usr-src \
