@@ -26,5 +26,7 @@ apt-get "${opts[@]}" update -q >"$logf" 2>&1 ||
 for d in "$apt"/*.deb; do
 	dpkg-deb -x "$d" "$root"
 done
-file "$root/bin/busybox" | grep -q 'ARM aarch64.*statically linked' ||
+# (readelf of the cross binutils: "file" may not be installed)
+aarch64-linux-gnu-readelf -h "$root/bin/busybox" | grep -q 'Machine:.*AArch64' &&
+	! aarch64-linux-gnu-readelf -l "$root/bin/busybox" | grep -q 'interpreter' ||
 	die "$root/bin/busybox is not a static arm64 program"

@@ -24,13 +24,14 @@ cfg=${1:?usage: build.sh [--vanilla] [--arch x86_64|arm64] CONFIG}
 
 if [ $vanilla = 1 ]; then
 	src=$SMO_BASE_TREE
-	obj=$SMO_BUILD/obj-vanilla-$cfg
+	obj=$SMO_BUILD/$(kernel_objdir "$arch" "vanilla-$cfg")
 else
 	src=$SMO_SRC
 	obj=$SMO_BUILD/$(kernel_objdir "$arch" "$cfg")
 fi
-mapfile -t frags < <(kernel_frags "$arch" "$cfg" "$vanilla") ||
+frags=$(kernel_frags "$arch" "$cfg" "$vanilla") ||
 	die "unknown config '$cfg' for $arch (x86_64: fast, debug, nodebug; arm64: fast, hwtags, swtags)"
+mapfile -t frags <<<"$frags"
 [ -f "$src/Makefile" ] || die "no kernel tree at $src (run make src)"
 mkdir -p "$obj" "$SMO_BUILD/logs"
 logf=$SMO_BUILD/logs/build-$(basename "$obj").log

@@ -97,8 +97,8 @@ if [ "${1:-}" = arm64 ]; then
 		boot arm64-$cfg 2node kselftest-runner --timeout 5400
 	done
 	section "summary ($(elapsed))"
-	tally_summary
-	exit
+	tally_summary || exit 1
+	exit 0
 fi
 
 # make test-nodebug: the CONFIG_SLUB_DEBUG=n kernel built and booted (make
@@ -117,8 +117,8 @@ if [ "${1:-}" = nodebug ]; then
 	boot nodebug memless kselftest
 	boot nodebug 2node kselftest-runner
 	section "summary ($(elapsed))"
-	tally_summary
-	exit
+	tally_summary || exit 1
+	exit 0
 fi
 
 section "setting up: packages and the pinned base"

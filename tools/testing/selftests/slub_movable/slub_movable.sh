@@ -479,10 +479,12 @@ nonroot_refused() {	# cache
 # host has CPUs leaves lock holders waiting for a host CPU (under TCG, 4 vCPUs
 # on 2 host CPUs: 531 s for the step below instead of seconds).
 stress_start() {	# cache
-	lastcpu=$(expand "$(cat /sys/devices/system/cpu/online)")
-	lastcpu=${lastcpu##* }
-	taskset -p 1 $$ >/dev/null &&
-	smo stress start "$1" "$lastcpu" 256 >/dev/null
+	lastcpu=$(expand "$(cat /sys/devices/system/cpu/online)" |
+		awk '{ print $NF }')
+	taskset -p 1 $$ >/dev/null || return 1
+	smo stress start "$1" "$lastcpu" 256 >/dev/null && return 0
+	taskset -p "$AFFINITY" $$ >/dev/null
+	return 1
 }
 
 stress_stop() {	# prints the result line
