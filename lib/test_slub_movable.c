@@ -248,9 +248,14 @@ static void smo_ctor(void *p)
 	obj->moves = 0;
 }
 
+/*
+ * The index of an object in sc->live: its address without the KASAN tag
+ * (tag-based KASAN puts the tag in the top byte), so that sc->live is
+ * ordered by address; the entry is the pointer with its tag.
+ */
 static unsigned long smo_key(struct smo_cache *sc, void *obj)
 {
-	return (unsigned long)obj >> sc->shift;
+	return (unsigned long)kasan_reset_tag(obj) >> sc->shift;
 }
 
 /* The payload is a function of the id, so a moved object can be checked. */
