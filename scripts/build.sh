@@ -77,7 +77,7 @@ kmake -s INSTALL_MOD_PATH="$obj/modinst" INSTALL_MOD_STRIP=1 \
 if [ -d "$src/tools/testing/selftests/slub_movable" ]; then
 	rm -rf "$obj/kselftest"
 	make -C "$src/tools/testing/selftests" TARGETS=slub_movable \
-		ARCH="$(kernel_srcarch "$arch")" CROSS_COMPILE="$(kernel_cross "$arch")" \
+		ARCH="$arch" CROSS_COMPILE="$(kernel_cross "$arch")" \
 		O="$obj/kselftest-build" INSTALL_PATH="$obj/kselftest" \
 		install >>"$logf" 2>&1 || die "kselftest install failed (log: $logf)"
 fi

@@ -79,21 +79,12 @@ kernel_version_of() {	# $1: tree
 
 # --- kernel configs and builds, per architecture ------------------------------
 # x86_64 is native; arm64 is cross-compiled with Debian's gcc-aarch64-linux-gnu.
-kernel_srcarch() {	# $1: x86_64|arm64
-	case $1 in x86_64) echo x86_64 ;; arm64) echo arm64 ;; *) return 1 ;; esac
-}
+# $arch is the kernel's ARCH= as well.
 kernel_cross() {	# $1: arch -> the CROSS_COMPILE prefix ("" when native)
 	case $1 in x86_64) echo "" ;; arm64) echo aarch64-linux-gnu- ;; *) return 1 ;; esac
 }
 kernel_image_target() {	# $1: arch -> the make target of the bootable image
 	case $1 in x86_64) echo bzImage ;; arm64) echo Image ;; *) return 1 ;; esac
-}
-kernel_image() {	# $1: arch -> the image's path in the build dir
-	case $1 in
-	x86_64) echo arch/x86/boot/bzImage ;;
-	arm64) echo arch/arm64/boot/Image ;;
-	*) return 1 ;;
-	esac
 }
 kernel_objdir() {	# $1: arch, $2: config -> the build dir's name
 	case $1 in x86_64) echo "obj-$2" ;; *) echo "obj-$1-$2" ;; esac
@@ -115,9 +106,8 @@ kernel_make() {	# $1: arch, $2: source tree, $3: build dir, make arguments...
 	local arch=$1 src=$2 obj=$3 cross
 	cross=$(kernel_cross "$arch")
 	shift 3
-	make -C "$src" O="$obj" ARCH="$(kernel_srcarch "$arch")" \
-		CROSS_COMPILE="$cross" CC="ccache ${cross}gcc" HOSTCC="ccache gcc" \
-		-j"$(nproc)" "$@"
+	make -C "$src" O="$obj" ARCH="$arch" CROSS_COMPILE="$cross" \
+		CC="ccache ${cross}gcc" HOSTCC="ccache gcc" -j"$(nproc)" "$@"
 }
 # tinyconfig, the fragments merged, olddefconfig, then every line of the
 # fragments checked in the final .config.
@@ -126,8 +116,7 @@ kernel_configure() {	# $1: arch, $2: src, $3: obj, $4: log, fragments...
 	shift 4
 	mkdir -p "$obj"
 	kernel_make "$arch" "$src" "$obj" -s tinyconfig >/dev/null &&
-	ARCH=$(kernel_srcarch "$arch") CROSS_COMPILE=$(kernel_cross "$arch") \
-		"$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" \
+	"$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" \
 		"$@" >"$logf" 2>&1 &&
 	kernel_make "$arch" "$src" "$obj" -s olddefconfig >>"$logf" 2>&1 &&
 	(cd "$SMO_TOP/scripts" && "$SMO_PYTHON" -m smo.cli check-config \

@@ -70,6 +70,20 @@ host_suite() {	# $1: config, $2: topology
 	job "$1:suite@$2" PY suite --obj "$SMO_BUILD/obj-$1" --topology "$2" \
 		"${extra[@]}" --label "$1:suite@$2" --log "$SMO_BUILD/logs/$1-suite-$2.log"
 }
+# make test-nodebug and make test-arm64: the setup their builds need, and
+# their summary.
+profile_setup() {
+	section "setting up: packages, the pinned base, the patched tree"
+	"$SMO_TOP/scripts/deps.sh"
+	"$SMO_TOP/scripts/base.sh"
+	step "apply:series onto build/src" "$SMO_TOP/scripts/prepare-src.sh"
+}
+profile_done() {
+	section "summary ($(elapsed))"
+	tally_summary || exit 1
+	exit 0
+}
+
 # make test-arm64: the series cross-compiled for arm64 and booted under
 # qemu-system-aarch64 (virt, MTE, TCG) on 2 nodes with tag-based KASAN:
 # boot and the kselftests through the kernel's runner.  Tag-based KASAN
@@ -81,10 +95,7 @@ host_suite() {	# $1: config, $2: topology
 # allocations with a tag-check fault on memory tags it did not write
 # ("Pointer tag: [f9], memory tag: [f1]" in kmem_cache_init()).
 if [ "${1:-}" = arm64 ]; then
-	section "setting up: packages, the pinned base, the patched tree"
-	"$SMO_TOP/scripts/deps.sh"
-	"$SMO_TOP/scripts/base.sh"
-	step "apply:series onto build/src" "$SMO_TOP/scripts/prepare-src.sh"
+	profile_setup
 	for cfg in ${SMO_ARM64_CONFIGS:-swtags}; do
 		section "building arm64 $cfg"
 		step "build:arm64-$cfg" "$SMO_TOP/scripts/build.sh" --arch arm64 $cfg
@@ -96,19 +107,14 @@ if [ "${1:-}" = arm64 ]; then
 		boot arm64-$cfg 2node boot --cmdline "SMO_KASAN=${cfg%tags}-tags"
 		boot arm64-$cfg 2node kselftest-runner --timeout 5400
 	done
-	section "summary ($(elapsed))"
-	tally_summary || exit 1
-	exit 0
+	profile_done
 fi
 
 # make test-nodebug: the CONFIG_SLUB_DEBUG=n kernel built and booted (make
 # test compiles its objects only: a third kernel build would put make test
 # over its hour on a cold machine).
 if [ "${1:-}" = nodebug ]; then
-	section "setting up: packages, the pinned base, the patched tree"
-	"$SMO_TOP/scripts/deps.sh"
-	"$SMO_TOP/scripts/base.sh"
-	step "apply:series onto build/src" "$SMO_TOP/scripts/prepare-src.sh"
+	profile_setup
 	section "building the nodebug config"
 	step "build:nodebug" "$SMO_TOP/scripts/build.sh" nodebug
 	step "initramfs:nodebug" "$SMO_TOP/scripts/initramfs.sh" "$SMO_BUILD/obj-nodebug"
@@ -116,9 +122,7 @@ if [ "${1:-}" = nodebug ]; then
 	boot nodebug 4node boot
 	boot nodebug memless kselftest
 	boot nodebug 2node kselftest-runner
-	section "summary ($(elapsed))"
-	tally_summary || exit 1
-	exit 0
+	profile_done
 fi
 
 section "setting up: packages and the pinned base"

@@ -27,8 +27,8 @@ TOPO = re.compile(r'^SMO-TOPO (\S+)=(\S*)\s*$', re.M)
 # while the vmem job asks for an unplug), and a request cut so was lost.
 HOST = re.compile(r'^SMO-HOST qom-set (\S+) (\S+) (\d+)\s*$')
 
-BASE_CMDLINE = ['console=ttyS0,115200', 'panic=-1', 'oops=panic',
-                'printk.time=1', 'loglevel=7']
+BASE_CMDLINE = ['panic=-1', 'oops=panic', 'printk.time=1', 'loglevel=7']
+CONSOLE = {'x86_64': 'console=ttyS0,115200', 'arm64': 'console=ttyAMA0'}
 # The debug config runs strict: the first warning is fatal.
 DEBUG_CMDLINE = ['panic_on_warn=1', 'kasan.fault=panic']
 
@@ -53,9 +53,7 @@ class QemuParams:
     arch: str = 'x86_64'            # or 'arm64' (QEMU "virt", MTE on)
 
     def kernel_cmdline(self) -> str:
-        args = list(BASE_CMDLINE)
-        if self.arch == 'arm64':
-            args[0] = 'console=ttyAMA0'
+        args = [CONSOLE[self.arch]] + BASE_CMDLINE
         if self.debug:
             args += DEBUG_CMDLINE
         return ' '.join(args + list(self.cmdline))

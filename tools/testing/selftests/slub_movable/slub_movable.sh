@@ -472,8 +472,6 @@ nonroot_refused() {	# cache
 	[ $r = 0 ] && [ "$(smo check "$1")" = "$before" ]
 }
 
-# Moves, balances and shrinks while threads on every CPU allocate, verify
-# and free objects of the same cache.
 # One stress thread on the last online CPU while this shell, pinned to the
 # first, writes: a thread on every CPU of a guest with more vCPUs than its
 # host has CPUs leaves lock holders waiting for a host CPU (under TCG, 4 vCPUs
@@ -494,6 +492,8 @@ stress_stop() {	# prints the result line
 	return $rs
 }
 
+# Moves, balances and shrinks while a thread allocates, verifies and frees
+# objects of the same cache.
 concurrent() {	# cache
 	stress_start "$1" || return 1
 	r=0
