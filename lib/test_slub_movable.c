@@ -47,6 +47,15 @@
  *                                      memory block, a pageblock), the 32
  *                                      fullest: "B<n>=<objects> ..." where
  *                                      block n starts at n * bytes
+ *   pages <cache> <block> <bytes>      what the pages of aligned block
+ *                                      <block> of that many bytes hold:
+ *                                      "free=F pcp=P ours=O slab=S lru=L
+ *                                      other=X offline=Y" (pages: in the
+ *                                      buddy allocator, free on per-cpu
+ *                                      lists, slabs that hold objects of
+ *                                      the cache, other slabs, on the LRU,
+ *                                      anything else, not online); a
+ *                                      snapshot taken without locks
  *   vacate <cache> [<max>]             kmem_cache_vacate() on every slab
  *                                      page (at most max) that holds
  *                                      objects of the cache: "slabs=N
@@ -875,6 +884,84 @@ out:
 	return err;
 }
 
+/*
+ * What the pages of block @block (1 << @shift bytes) hold.  Nothing is
+ * held: each answer may be stale when it is counted, which is good enough
+ * to tell whether anything but free pages and slabs of @sc sits in a
+ * block that a test is about to take offline.  Slabs of @sc are the ones
+ * that hold a live object (an empty one counts as another cache's).
+ */
+static int smo_pages(struct smo_cache *sc, unsigned long block,
+		     unsigned int shift, char *buf, size_t size)
+{
+	unsigned long per = 1UL << (shift - PAGE_SHIFT);
+	unsigned long pfn = block * per, end = pfn + per;
+	unsigned long free = 0, pcp = 0, ours = 0, slab = 0, lru = 0;
+	unsigned long other = 0, offline = 0, key;
+	struct xarray slabs;
+	struct smo_obj *obj;
+	void *entry;
+	int err = 0;
+
+	if (block > (ULONG_MAX >> shift) || end < pfn)
+		return -EINVAL;
+	/* the slab folios that hold live objects in the block */
+	xa_init(&slabs);
+	xa_for_each(&sc->live, key, obj) {
+		void *addr = smo_live_addr(sc, key);
+		struct folio *folio;
+
+		if (!addr || __pa(addr) >> shift != block)
+			continue;
+		folio = virt_to_folio(addr);
+		err = xa_err(xa_store(&slabs, folio_pfn(folio),
+				      xa_mk_value(folio_nr_pages(folio)),
+				      GFP_KERNEL));
+		if (err)
+			goto out;
+		cond_resched();
+	}
+	xa_for_each(&slabs, key, entry)
+		ours += xa_to_value(entry);
+
+	while (pfn < end) {
+		struct page *page = pfn_to_online_page(pfn);
+		unsigned long nr = 1, order;
+		struct folio *folio;
+
+		if (!page) {
+			offline++;
+		} else if (PageBuddy(page)) {
+			/* the order of a free block: racy, so bounded */
+			order = READ_ONCE(page_private(page));
+			nr = order <= MAX_PAGE_ORDER ? 1UL << order : 1;
+			free += min(nr, end - pfn);
+		} else {
+			/* tail pages count as their folio (their refcount is 0) */
+			folio = page_folio(page);
+			if (folio_test_slab(folio))
+				slab++;
+			else if (!folio_ref_count(folio))
+				pcp++;
+			else if (folio_test_lru(folio))
+				lru++;
+			else
+				other++;
+		}
+		pfn += nr;
+		if (!(pfn % 1024))
+			cond_resched();
+	}
+	/* slab pages that hold none of our objects */
+	slab -= min(slab, ours);
+	scnprintf(buf, size,
+		  "free=%lu pcp=%lu ours=%lu slab=%lu lru=%lu other=%lu offline=%lu\n",
+		  free, pcp, ours, slab, lru, other, offline);
+out:
+	xa_destroy(&slabs);
+	return err;
+}
+
 /* kmem_cache_vacate() on each slab page that holds objects of @sc */
 static int smo_vacate(struct smo_cache *sc, unsigned long max, char *buf,
 		      size_t size)
@@ -1515,6 +1602,14 @@ static int smo_run(char *cmd, char *buf, size_t size)
 		return smo_blocks(sc, ilog2(a), buf, size);
 	}
 
+	if (!strcmp(argv[0], "pages")) {
+		if (argc != 4 || smo_parse_ulong(argv[2], ULONG_MAX, &b) ||
+		    smo_parse_ulong(argv[3], 1UL << 30, &a) ||
+		    !is_power_of_2(a) || a < PAGE_SIZE)
+			return -EINVAL;
+		return smo_pages(sc, b, ilog2(a), buf, size);
+	}
+
 	if (!strcmp(argv[0], "enable"))
 		return smo_enable(sc, argc, argv);
 	if (!strcmp(argv[0], "disable") && argc == 2)
@@ -1655,6 +1750,10 @@ static int smo_selftest(char *buf, size_t size)
 		"unhog 1", "vacate", "vacate nosuch", "vacate smo_test_64 x",
 		"blocks smo_test_64", "blocks smo_test_64 3000",
 		"blocks smo_test_64 1024", "blocks smo_test_64 4096 1",
+		"pages smo_test_64", "pages smo_test_64 1",
+		"pages smo_test_64 x 4096", "pages smo_test_64 1 3000",
+		"pages smo_test_64 1 4096 1",
+		"pages smo_test_64 18446744073709551615 1073741824",
 		"contig", "contig 1", "contig 1 0", "contig x 1",
 		"contig 1 999999999", "enable smo_test_64 fast",
 		"enable smo_test_64 slow", "enable smo_test_64 slow 0",
