@@ -107,7 +107,10 @@
  *
  *   xa fill <nodes>                    store <nodes> * 64 value entries
  *                                      (one leaf node each 64), marks 0
- *                                      and 1 on every 3rd and 5th index
+ *                                      and 1 on every 3rd and 5th index;
+ *                                      with CONFIG_XARRAY_MULTI also
+ *                                      <nodes> entries of order 4 (mark 0
+ *                                      on each), checked by the readers
  *   xa sparse <k>                      erase every entry of the leaf nodes
  *                                      not a multiple of k, and the odd
  *                                      entries of the others: slabs of
@@ -1254,6 +1257,129 @@ static bool smo_xa_walk(xa_mark_t mark, unsigned long expected)
 	return ok && seen == expected;
 }
 
+/* Where the multi-index entries start (or would, without XARRAY_MULTI) */
+#define SMO_XA_MULTI	BIT(28)
+
+#ifdef CONFIG_XARRAY_MULTI
+/*
+ * Multi-index entries: "xa fill <n>" also stores n entries of order
+ * SMO_XA_ORDER from SMO_XA_MULTI on (four to a leaf node), each with mark
+ * 0, which nothing changes while readers run.  What a lockless reader
+ * learns about them from a node that moves meanwhile must be right: the
+ * order (xa_get_order() reads the sibling slots), the entry and its mark
+ * from any of its indices, and a walk that pauses after each entry
+ * (xas_pause() skips the siblings) visits each one once.
+ */
+#define SMO_XA_ORDER	4
+/* µs a reader spends in a node between two reads (under rcu_read_lock()) */
+#define SMO_XA_WINDOW	10
+
+static unsigned long smo_xa_groups;
+
+static unsigned long smo_xa_first(unsigned long group)
+{
+	return SMO_XA_MULTI + (group << SMO_XA_ORDER);
+}
+
+static int smo_xa_fill_multi(unsigned long groups)
+{
+	unsigned long g, first;
+	int err;
+
+	for (g = 0; g < groups; g++) {
+		first = smo_xa_first(g);
+		err = xa_err(xa_store_range(&smo_xa, first,
+					    first + (1UL << SMO_XA_ORDER) - 1,
+					    smo_xa_value(first), GFP_KERNEL));
+		if (err)
+			return err;
+		xa_set_mark(&smo_xa, first, XA_MARK_0);
+		if (!(g % 256))
+			cond_resched();
+	}
+	smo_xa_groups = groups;
+	return 0;
+}
+
+/* One lockless look at every multi-index entry; false if one was wrong */
+static bool smo_xa_multi_walk(void)
+{
+	unsigned long g, seen = 0, n = smo_xa_groups;
+	XA_STATE(xas, &smo_xa, SMO_XA_MULTI);
+	bool ok = true;
+	void *entry;
+
+	if (!n)
+		return true;
+	for (g = 0; g < n; g++) {
+		unsigned long first = smo_xa_first(g);
+		/* a different index of each entry: siblings and the first */
+		unsigned long i = first + (g & ((1UL << SMO_XA_ORDER) - 1));
+		XA_STATE(load, &smo_xa, i);
+		int order;
+
+		if (xa_get_order(&smo_xa, i) != SMO_XA_ORDER ||
+		    xa_load(&smo_xa, i) != smo_xa_value(first) ||
+		    !xa_get_mark(&smo_xa, i, XA_MARK_0))
+			ok = false;
+		/*
+		 * As shmem and the page cache do: a lockless load, some work,
+		 * then xas_get_order() on the node the load found, which a
+		 * move may have replaced meanwhile (the delay makes that
+		 * likely enough to be seen in a short run).
+		 */
+		rcu_read_lock();
+		do {
+			entry = xas_load(&load);
+		} while (xas_retry(&load, entry));
+		udelay(SMO_XA_WINDOW);
+		order = xas_get_order(&load);
+		rcu_read_unlock();
+		if (entry != smo_xa_value(first) || order != SMO_XA_ORDER)
+			ok = false;
+		if (!(g % 64))
+			cond_resched();
+	}
+	rcu_read_lock();
+	xas_for_each(&xas, entry, smo_xa_first(n) - 1) {
+		if (xas_retry(&xas, entry))
+			continue;
+		if (entry != smo_xa_value(xas.xa_index))
+			ok = false;
+		seen++;
+		udelay(SMO_XA_WINDOW);
+		xas_pause(&xas);
+	}
+	rcu_read_unlock();
+	return ok && seen == n;
+}
+
+/* Under the lock: every multi-index entry, once, with its order */
+static unsigned long smo_xa_multi_bad(void)
+{
+	unsigned long g, seen = 0, bad = 0;
+	XA_STATE(xas, &smo_xa, SMO_XA_MULTI);
+	void *entry;
+
+	if (!smo_xa_groups)
+		return 0;
+	for (g = 0; g < smo_xa_groups; g++)
+		if (xa_get_order(&smo_xa, smo_xa_first(g) + 1) != SMO_XA_ORDER ||
+		    xa_load(&smo_xa, smo_xa_first(g) + 1) !=
+		    smo_xa_value(smo_xa_first(g)))
+			bad++;
+	xas_lock(&xas);
+	xas_for_each(&xas, entry, ULONG_MAX)
+		seen++;
+	xas_unlock(&xas);
+	return bad + (seen != smo_xa_groups);
+}
+#else
+static int smo_xa_fill_multi(unsigned long groups) { return 0; }
+static bool smo_xa_multi_walk(void) { return true; }
+static unsigned long smo_xa_multi_bad(void) { return 0; }
+#endif
+
 static int smo_xa_reader(void *data)
 {
 	unsigned long all = smo_xa_expected(XA_PRESENT);
@@ -1262,7 +1388,8 @@ static int smo_xa_reader(void *data)
 
 	while (!kthread_should_stop()) {
 		if (!smo_xa_walk(XA_PRESENT, all) ||
-		    !smo_xa_walk(XA_MARK_0, m0) || !smo_xa_walk(XA_MARK_1, m1))
+		    !smo_xa_walk(XA_MARK_0, m0) || !smo_xa_walk(XA_MARK_1, m1) ||
+		    !smo_xa_multi_walk())
 			atomic_long_inc(&smo_xa_run.errors);
 		atomic_long_inc(&smo_xa_run.walks);
 		cond_resched();
@@ -1349,6 +1476,9 @@ static void smo_xa_free(void)
 	bitmap_zero(smo_xa_present, SMO_XA_VOLATILE);
 	smo_xa_nodes = 0;
 	smo_xa_keep = 1;
+#ifdef CONFIG_XARRAY_MULTI
+	smo_xa_groups = 0;
+#endif
 }
 
 static int smo_xa_fill(unsigned long nodes)
@@ -1371,7 +1501,10 @@ static int smo_xa_fill(unsigned long nodes)
 			cond_resched();
 	}
 	smo_xa_nodes = nodes;
-	return 0;
+	err = smo_xa_fill_multi(nodes);
+	if (err)
+		smo_xa_free();
+	return err;
 }
 
 static void smo_xa_sparse(unsigned long k)
@@ -1418,10 +1551,19 @@ static int smo_xa_check(char *buf, size_t size)
 						   smo_xa_value(base + i) : NULL))
 			bad++;
 
-	/* the stable part only: the writer's nodes come and go */
+	/*
+	 * The leaf nodes of the stable part and of the multi-index entries
+	 * (the writer's nodes come and go); the entries of the stable part
+	 */
 	xas_lock(&xas);
-	xas_for_each(&xas, entry, smo_xa_limit() ? smo_xa_limit() - 1 : 0) {
-		entries++;
+	xas_for_each(&xas, entry, ULONG_MAX) {
+		if (xas.xa_index >= smo_xa_limit() &&
+		    xas.xa_index < SMO_XA_MULTI) {
+			xas_set(&xas, SMO_XA_MULTI);
+			continue;
+		}
+		if (xas.xa_index < smo_xa_limit())
+			entries++;
 		if (xas.xa_node && xas.xa_node != last) {
 			last = xas.xa_node;
 			nodes++;
@@ -1431,8 +1573,12 @@ static int smo_xa_check(char *buf, size_t size)
 	xas_unlock(&xas);
 	if (entries != smo_xa_expected(XA_PRESENT))
 		bad++;
+	bad += smo_xa_multi_bad();
 
 	len = scnprintf(buf, size, "entries=%lu nodes=%lu", entries, nodes);
+#ifdef CONFIG_XARRAY_MULTI
+	len += scnprintf(buf + len, size - len, " multi=%lu", smo_xa_groups);
+#endif
 	for_each_online_node(nid)
 		len += scnprintf(buf + len, size - len, " N%d=%lu", nid,
 				 per_node[nid]);

@@ -467,7 +467,9 @@ else
 	farcpu=$(expand "$(cat /sys/devices/system/node/node$far/cpulist)" | awk '{ print $1 }')
 	step smo disable smo_test_600 >/dev/null
 	step smo free smo_test_600 all >/dev/null
-	ktap_print_msg "$(smo hog $far block $BS)"
+	hogged=$(smo hog $far block $BS)
+	ktap_print_msg "$hogged"
+	offline_probe "$hogged"
 	step smo alloc smo_test_600 "$N" "$far" >/dev/null
 	smo unhog >/dev/null
 	step smo free smo_test_600 random 11 50 >/dev/null
@@ -476,12 +478,12 @@ else
 	ktap_print_msg "block $b holds $before objects of smo_test_600"
 	step smo enable smo_test_600 decline >/dev/null
 	what="offline fails with EBUSY after at most $OFFLINE_SLAB_ROUNDS tries per object"
-	result "$what when isolate pins nothing" offline_ebusy_bounded declined
+	oresult "$what when isolate pins nothing" offline_ebusy_bounded declined
 	step smo enable smo_test_600 nomem >/dev/null
-	result "$what when copies get no memory" offline_ebusy_bounded failed
+	oresult "$what when copies get no memory" offline_ebusy_bounded failed
 	step smo enable smo_test_600 >/dev/null
-	result "offline moves each object of the block at most once" moved_once
-	result "the block is back online" test "$(cat "$MEMSYS/memory$b/state")" = online
+	oresult "offline moves each object of the block at most once" moved_once
+	oresult "the block is back online" test "$(cat "$MEMSYS/memory$b/state")" = online
 fi
 
 # --- a module that leaks objects ------------------------------------------------
@@ -501,7 +503,8 @@ elif [ "$NR_MEM" -lt 2 ] || [ ! -r "$MEMSYS/block_size_bytes" ]; then
 	fi
 else
 	step smo free smo_test_600 all >/dev/null
-	smo hog $far block $BS >/dev/null
+	hogged=$(smo hog $far block $BS)
+	offline_probe "$hogged"
 	step smo alloc smo_test_600 "$N" "$far" >/dev/null
 	smo unhog >/dev/null
 	b=$(smo blocks smo_test_600 $BS | tr ' ' '\n' | sed -n 's/^B\([0-9]*\)=.*/\1/p' | head -1)
@@ -511,7 +514,7 @@ else
 	pfn=$((${pblock:-0} * PB / 4096))
 	ktap_print_msg "leaking $(smo leak smo_test_600) in block $b, pageblock $pblock"
 	result "module unloads with leaked objects, reported" leak_unload
-	result "offline over the leaked slabs fails with EBUSY" leaked_offline_refused
+	oresult "offline over the leaked slabs fails with EBUSY" leaked_offline_refused
 	result "contig over the leaked slabs fails with EBUSY" leaked_contig_refused
 	bail_if_hung
 fi

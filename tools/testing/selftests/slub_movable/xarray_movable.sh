@@ -71,7 +71,7 @@ R_2NODES="needs 2 memory nodes"
 R_DEBUG="needs CONFIG_SLUB_DEBUG"
 
 TMPFS_TESTS=4
-MODULE_TESTS=14
+MODULE_TESTS=15
 MOVE_TESTS=9
 SHADOW_TESTS=6
 
@@ -445,6 +445,16 @@ else
 	result "xa: control rejects malformed commands" xa_rejects
 	result "xa: 2000 leaf nodes filled, then 3 of 4 erased" \
 		sh -c "echo 'xa fill 2000' > $CTL && echo 'xa sparse 4' > $CTL"
+	# the readers also check 2000 entries of order 4 (xa_get_order(),
+	# marks, a walk that pauses after each): multi-index entries need
+	# CONFIG_XARRAY_MULTI, which TRANSPARENT_HUGEPAGE selects
+	smo_diag xa check
+	if [ -n "$(field "$out" multi)" ]; then
+		result "xa: 2000 multi-index entries of order 4 beside them" \
+			test "$(field "$out" multi)" = 2000
+	else
+		missing TRANSPARENT_HUGEPAGE 1 "xa: multi-index entries"
+	fi
 	sparse_slabs=$([ $HAS_SLABS = 1 ] && slabs)
 	step smo xa start >/dev/null
 	step shrink
