@@ -1349,12 +1349,17 @@ static bool smo_xa_multi_walk(void)
 		seen++;
 		udelay(SMO_XA_WINDOW);
 		xas_pause(&xas);
+		if (!(seen % 64)) {
+			rcu_read_unlock();
+			cond_resched();
+			rcu_read_lock();
+		}
 	}
 	rcu_read_unlock();
 	return ok && seen == n;
 }
 
-/* Under the lock: every multi-index entry, once, with its order */
+/* Every multi-index entry with its order, and once (counted under the lock) */
 static unsigned long smo_xa_multi_bad(void)
 {
 	unsigned long g, seen = 0, bad = 0;
