@@ -175,6 +175,11 @@ refused_busy() {
 R_OFFLINE="needs memory the kernel lets go offline (arm64 keeps boot memory online)"
 offline_probe() {
 	OFFLINE_SKIP=
+	# Only arm64 refuses (arch_memory notifier).  Elsewhere the probe
+	# itself disturbed the debug runs: once the block had been offline
+	# and online again, the objects did not land in it (seen: "block 14
+	# (0 objects) offline with mobility"; cause not known yet).
+	[ "$(uname -m)" = aarch64 ] || return 0
 	fb=$(echo "$1" | sed -n 's/.*block=//p')
 	if [ -n "$fb" ] && offline "$fb"; then
 		block_online "$fb"
