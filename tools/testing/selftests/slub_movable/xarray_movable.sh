@@ -45,14 +45,18 @@
 #   cgroup.subtree_control if it was not: disabled again.  The script moves
 #   itself into a new cgroup smo_xa.<pid> (to reclaim its own files with
 #   memory.reclaim): it moves back to its own cgroup and the new one is
-#   removed.
+#   removed.  A cgroup smo_lim.<pid> holds the charges of files written
+#   by a subshell on a second tmpfs (64 MiB at most, in the directory
+#   above), its limit set to its usage, then lifted: the tmpfs is
+#   unmounted and the cgroup removed.
 # - The xa_node cache (the page cache's tree nodes, system-wide) is
 #   shrunk, moved to one node and another and balanced: the trap balances
 #   it again over the memory nodes if the script moved it.
 # - lib/test_xarray.c is loaded and unloaded; if it was loaded before, it
 #   is unloaded first (so that its tests run) and loaded again at exit.
 # - The script pins itself to the CPUs of one memory node for the shadow
-#   node tests: its CPU affinity is put back.
+#   node tests, and to one CPU for the memory cgroup tests: its CPU
+#   affinity is put back.
 # - echo 2 > /proc/sys/vm/drop_caches (twice, to let the shadow node
 #   shrinker run): this frees reclaimable slab objects (dentries, inodes)
 #   system-wide and CANNOT be undone; they are rebuilt on demand.
@@ -74,6 +78,7 @@ TMPFS_TESTS=4
 MODULE_TESTS=15
 MOVE_TESTS=9
 SHADOW_TESTS=6
+MEMCG_TESTS=4
 
 # --- cleanup ------------------------------------------------------------------
 MOUNTED_DEBUGFS=0
@@ -84,6 +89,7 @@ LOOP=
 CG=
 CG_MEMORY_ADDED=0
 CG_DIR=
+LIM_DIR=
 ORIG_CG=
 XA_MOVED=0
 CLEANED=0
@@ -110,7 +116,7 @@ cleanup() {
 		echo "xa stop" > "$CTL" 2>/dev/null
 		echo "xa free" > "$CTL" 2>/dev/null
 	fi
-	for m in tmpfs ext2; do
+	for m in tmpfs ext2 memcg; do
 		if [ -n "$TMPD" ] && is_mount "$TMPD/$m"; then
 			umount "$TMPD/$m" || ktap_print_msg "cleanup: $TMPD/$m stays mounted"
 		fi
@@ -122,6 +128,9 @@ cleanup() {
 		echo $$ > "$ORIG_CG/cgroup.procs" ||
 			ktap_print_msg "cleanup: not back in cgroup $ORIG_CG"
 		rmdir "$CG_DIR" || ktap_print_msg "cleanup: cgroup $CG_DIR stays"
+	fi
+	if [ -n "$LIM_DIR" ] && [ -d "$LIM_DIR" ]; then
+		rmdir "$LIM_DIR" || ktap_print_msg "cleanup: cgroup $LIM_DIR stays"
 	fi
 	if [ "$CG_MEMORY_ADDED" = 1 ]; then
 		echo -memory > "$CG/cgroup.subtree_control" ||
@@ -269,7 +278,8 @@ if [ $NOMOVE = 1 ]; then
 	ktap_print_msg "slab_nomove=$nomove on the command line: xa_node immovable"
 	ktap_set_plan $((2 + TMPFS_TESTS))
 else
-	ktap_set_plan $((2 + TMPFS_TESTS + MODULE_TESTS + SHADOW_TESTS + 1))
+	ktap_set_plan $((2 + TMPFS_TESTS + MODULE_TESTS + SHADOW_TESTS + \
+			 MEMCG_TESTS + 1))
 fi
 
 # --- the cache ---------------------------------------------------------------
@@ -554,8 +564,10 @@ shadow_pin() {
 # Sets SETUP_MISSING (a config symbol) or SETUP_ERR when it fails.
 SETUP_MISSING=
 SETUP_ERR=
-shadow_setup() {
-	shadow_pin || return 1
+# cgroup2 with the memory controller in the root's subtree_control: sets
+# CG and ORIG_CG (the script's own cgroup), once.
+cg_root() {
+	[ -n "$ORIG_CG" ] && return 0
 	CG=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
 	if [ -z "$CG" ]; then
 		CG=$TMPD/cgroup
@@ -575,6 +587,10 @@ shadow_setup() {
 		CG_MEMORY_ADDED=1
 	fi
 	ORIG_CG=$CG$(sed -n 's/^0:://p' /proc/self/cgroup)
+}
+
+shadow_setup() {
+	shadow_pin && cg_root || return 1
 	CG_DIR=$CG/smo_xa.$$
 	mkdir "$CG_DIR" || { SETUP_ERR="mkdir $CG_DIR"; CG_DIR=; return 1; }
 	echo $$ > "$CG_DIR/cgroup.procs" ||
@@ -658,6 +674,160 @@ else
 	ktap_print_msg "shadow nodes after deleting the files: $w3 (before: $w0)"
 	result "shadow: the count comes back once the files are gone" \
 		sh -c "[ '$w1' -gt 0 ] && [ '$w3' -le '$w0' ]"
+fi
+
+# --- memory cgroups -------------------------------------------------------------
+# A moved node's copy is charged to the cgroup of the original, which is
+# freed a grace period later: the move is net zero, and must never make the
+# cgroup reclaim or OOM on the mover's behalf.  A subshell in a child
+# cgroup, on a CPU of node FIRST, writes sparse files on a tmpfs: their
+# nodes (and pages) are charged to the child and allocated on FIRST.  Its
+# limit is then set to its usage, and the script moves xa_node from
+# another CPU: that CPU's per-CPU charge stock holds nothing of the child,
+# so each copy is charged to its page counter, at the limit.  The copies
+# must fail there (the nodes stay) without a "max" or "oom" event; without
+# the limit, the nodes must move, and the child's usage stay as it was.
+MCG=$TMPD/memcg
+MCG_FILES=4
+MCG_CHUNKS=64
+
+mcg_events() {	# the child's memory.events on one line
+	tr '\n' ' ' < "$LIM_DIR/memory.events"
+}
+
+mcg_slab_on() {	# node: the child's slab_reclaimable bytes there
+	awk -v n="N$1" '$1 == "slab_reclaimable" {
+		for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == n) print kv[2] } }' \
+		"$LIM_DIR/memory.numa_stat"
+}
+
+mcg_slab() {	# the child's slab_reclaimable bytes, all nodes
+	awk '$1 == "slab_reclaimable" { print $2 }' "$LIM_DIR/memory.stat"
+}
+
+mcg_setup() {
+	cg_root || return 1
+	wcpu=$(cut -d, -f1 "/sys/devices/system/node/node$FIRST/cpulist" | cut -d- -f1)
+	[ -n "$wcpu" ] || { SETUP_ERR="no CPU on node $FIRST"; return 1; }
+	mcpu=$(expand "$(cat /sys/devices/system/cpu/online)" | tr ' ' '\n' |
+	       awk -v w="$wcpu" '$1 != "" && $1 != w { print; exit }')
+	[ -n "$mcpu" ] || { SETUP_ERR="needs a second online CPU"; return 1; }
+	LIM_DIR=$CG/smo_lim.$$
+	mkdir "$LIM_DIR" || { SETUP_ERR="mkdir $LIM_DIR"; LIM_DIR=; return 1; }
+	mkdir "$MCG" && mount -t tmpfs -o size=64m smo_mcg "$MCG" ||
+		{ SETUP_ERR="mount $MCG"; return 1; }
+	taskset -c "$wcpu" sh -c "echo \$\$ > $LIM_DIR/cgroup.procs || exit 1
+		f=0
+		while [ \$f -lt $MCG_FILES ]; do
+			c=0
+			while [ \$c -lt $MCG_CHUNKS ]; do
+				dd if=/dev/urandom of=$MCG/m\$f bs=4k count=1 \
+					seek=\$((c * 64)) conv=notrunc 2>/dev/null || exit 1
+				c=\$((c + 1))
+			done
+			f=\$((f + 1))
+		done" || { SETUP_ERR="files written in $LIM_DIR"; return 1; }
+	(cd "$MCG" && md5sum m*) > "$MCG.md5" || { SETUP_ERR="md5sum"; return 1; }
+	AFFINITY=$(taskset -p $$ | awk '{ print $NF }') &&
+	taskset -pc "$mcpu" $$ >/dev/null ||
+		{ AFFINITY=; SETUP_ERR="taskset -pc $mcpu $$"; return 1; }
+	ktap_print_msg "memcg: $MCG_FILES files of $MCG_CHUNKS leaf nodes written" \
+		"in $LIM_DIR on CPU $wcpu (node $FIRST); the script moves on CPU $mcpu"
+}
+
+mcg_teardown() {
+	umount "$MCG" && rmdir "$LIM_DIR" && LIM_DIR= &&
+	taskset -p "$AFFINITY" $$ >/dev/null && AFFINITY=
+}
+
+# The child's nodes at its limit: moving xa_node to FAR changes no event.
+mcg_at_limit() {
+	cur=$(cat "$LIM_DIR/memory.current")
+	echo "$cur" > "$LIM_DIR/memory.max" || return 1
+	ev0=$(mcg_events)
+	slab0=$(mcg_slab_on "$FIRST")
+	XA_MOVED=1
+	write "N$FAR" "$X/move" || { ktap_print_msg "move to N$FAR failed"; return 1; }
+	ev1=$(mcg_events)
+	cur1=$(cat "$LIM_DIR/memory.current")
+	sleep 3		# memcg's statistics are flushed every 2 s
+	slabl=$(mcg_slab_on "$FIRST")
+	nodes=$(( MCG_FILES * MCG_CHUNKS * 512 ))
+	ktap_print_msg "memcg at its limit ($cur bytes), moved to node $FAR:" \
+		"memory.current $cur1; slab_reclaimable on node $FIRST $slab0" \
+		"before, $slabl after (the limit was reached if above $nodes:" \
+		"the nodes stayed)"
+	ktap_print_msg "events before: $ev0"
+	ktap_print_msg "events after:  $ev1"
+	positive "$slab0" "the child's slab on node $FIRST" &&
+	[ "$slabl" -gt "$nodes" ] && [ "$ev1" = "$ev0" ] && [ "$cur1" -le "$cur" ]
+}
+
+# Without the limit the child's nodes, all on FIRST first, leave it, and
+# its charges come back after a move away and back.  Slab bytes are counted per object;
+# each CPU caches up to a page of them (the per-CPU object stock).  Pages
+# are charged ahead: up to 64 (MEMCG_CHARGE_BATCH) sit in each CPU's
+# stock, counted in memory.current.
+mcg_moved() {
+	echo max > "$LIM_DIR/memory.max" || return 1
+	write "N$FIRST" "$X/move" || return 1
+	sleep 3		# memcg's statistics are flushed every 2 s
+	slab0=$(mcg_slab_on "$FIRST")
+	cur0=$(cat "$LIM_DIR/memory.current")
+	all0=$(mcg_slab)
+	write "N$FAR" "$X/move" || return 1
+	sleep 3
+	slab1=$(mcg_slab_on "$FIRST")
+	write "N$FIRST" "$X/move" || return 1
+	sleep 3
+	cur1=$(cat "$LIM_DIR/memory.current")
+	all1=$(mcg_slab)
+	pg=$(getconf PAGESIZE 2>/dev/null || echo 4096)
+	nodes=$(( MCG_FILES * MCG_CHUNKS * 512 ))
+	ktap_print_msg "memcg: slab_reclaimable on node $FIRST: $slab0 before," \
+		"$slab1 after a move to $FAR without the limit (bound:" \
+		"$((MCG_FILES * 1024)) for the files' dentries + a page per CPU" \
+		"$((pg * NCPU)); the nodes alone hold more than $nodes)"
+	MCG_SLAB="$all0 $all1 $((pg * NCPU))"
+	MCG_CUR="$cur0 $cur1 $(( (64 + 1) * pg * NCPU ))"
+	[ "$slab0" -gt "$nodes" ] && [ "$slab1" -le $((MCG_FILES * 1024 + pg * NCPU)) ]
+}
+
+within() {	# a b bound: |a - b| <= bound
+	d=$(($1 - $2))
+	[ $d -lt 0 ] && d=$((-d))
+	[ $d -le "$3" ]
+}
+
+mcg_charges_kept() {
+	# shellcheck disable=SC2086
+	set -- $MCG_SLAB $MCG_CUR
+	ktap_print_msg "memcg, moved away and back: slab_reclaimable $1 before," \
+		"$2 after, bound +-$3 (a page per CPU, $NCPU CPUs);" \
+		"memory.current $4 before, $5 after, bound +-$6 (65 pages per CPU)"
+	positive "$1" "the child's slab bytes" && within "$1" "$2" "$3" &&
+	within "$4" "$5" "$6"
+}
+
+if [ "$NR_MEM" -lt 2 ]; then
+	skip_n $MEMCG_TESTS "memcg" "$R_2NODES"
+elif [ $HAS_MOVE = 0 ]; then
+	missing SMO_NODE $MEMCG_TESTS "memcg"
+elif ! { SETUP_MISSING= SETUP_ERR=; mcg_setup; }; then
+	if [ -n "$SETUP_MISSING" ]; then
+		missing "$SETUP_MISSING" $MEMCG_TESTS "memcg"
+	else
+		fail_n $MEMCG_TESTS "memcg" "setup failed: $SETUP_ERR"
+	fi
+else
+	result "memcg: a move leaves a cgroup at its limit alone (no reclaim, no OOM)" \
+		mcg_at_limit
+	result "memcg: its files read back the same" \
+		checksums_match "$MCG" "$MCG.md5" $MCG_FILES
+	result "memcg: without the limit its nodes leave node $FIRST" mcg_moved
+	result "memcg: its slab and memory.current are unchanged by a move away and back" \
+		mcg_charges_kept
+	step mcg_teardown
 fi
 
 # --- lib/test_xarray.c --------------------------------------------------------
