@@ -3,9 +3,14 @@
  * Test module for SLUB movable objects: fragment a cache on purpose, let
  * SLUB move its objects, and verify every object it owns.
  *
- * The module creates two constructor-backed caches, smo_test_64 and
- * smo_test_600 (SLAB_NO_MERGE, so each has its own directory in
- * /sys/kernel/slab/).  It owns every object it allocates: objects live in
+ * The module creates three constructor-backed caches, smo_test_64,
+ * smo_test_600 and smo_test_acct (SLAB_NO_MERGE, so each has its own
+ * directory in /sys/kernel/slab/).  smo_test_acct is also SLAB_ACCOUNT:
+ * its objects are charged to the memory cgroup of the task that writes
+ * "alloc", and its migrate callback allocates copies with
+ * kmem_cache_alloc_move() (charged as the original, without reclaim).
+ * The other two allocate copies with GFP_KERNEL, so that vacating under
+ * memory pressure (hog) can reclaim for them.  It owns every object it allocates: objects live in
  * a per-cache XArray indexed by a unique id, and each carries its id and a
  * checksum of its payload, so that "check" can prove that no object was
  * lost or corrupted.  Mobility is off until "enable <cache>".
@@ -130,13 +135,29 @@
  *                                      -EIO if an entry or mark is wrong
  *                                      or lost
  *   xa free                            erase everything
+ *   movecheck <cache> [pfmemalloc]     copy the first 1024 live objects
+ *                                      with kmem_cache_alloc_move() (from a
+ *                                      memalloc_noreclaim_save() scope:
+ *                                      PF_MEMALLOC), compare each copy's
+ *                                      memory cgroup with its original's,
+ *                                      free it: "charged=C same=S other=O
+ *                                      none=N" (originals charged to a
+ *                                      cgroup; copies charged as their
+ *                                      original, otherwise, not had); -EIO
+ *                                      if the task's memory.high overage
+ *                                      changed
+ *   mapping <path>                     whether the page cache of the file
+ *                                      at <path> (magic links followed:
+ *                                      /proc/self/fd/N) may move:
+ *                                      "movable=M pages=N" (M is 1 if its
+ *                                      i_pages has XA_FLAGS_MOVABLE)
  *
- * <cache> is a cache name (smo_test_64 or smo_test_600).  Positions count
- * live objects in id order, starting at 0.  A malformed command, an
- * unknown cache, a node that is not online (or, except for alloc, has no
- * memory), or a number out of range fails with -EINVAL (-ENODEV for the
- * node) and changes nothing.  While stress threads run, alloc, free and check fail with
- * -EBUSY.
+ * <cache> is a cache name (smo_test_64, smo_test_600 or smo_test_acct).
+ * Positions count live objects in id order, starting at 0.  A malformed
+ * command, an unknown cache, a node that is not online (or, except for
+ * alloc, has no memory), or a number out of range fails with -EINVAL
+ * (-ENODEV for the node) and changes nothing.  While stress threads run,
+ * alloc, free and check fail with -EBUSY.
  *
  * Locking: smo_lock (a mutex) serialises the commands.  Each cache's lock
  * (a spinlock) protects its objects against the SLUB callbacks, which run
@@ -160,14 +181,17 @@
 #include <linux/kmemleak.h>
 #include <linux/kthread.h>
 #include <linux/log2.h>
+#include <linux/memcontrol.h>
 #include <linux/cpu.h>
 #include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/namei.h>
 #include <linux/nodemask.h>
 #include <linux/prandom.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -202,6 +226,7 @@ struct smo_cache {
 	const char *name;
 	unsigned int size;
 	unsigned int shift;	/* address >> shift: key in live */
+	slab_flags_t flags;	/* besides SLAB_NO_MERGE */
 	struct kmem_cache *cache;
 	spinlock_t lock;	/* objects: see the top of the file */
 	struct mutex owner;	/* taken by the callbacks */
@@ -218,6 +243,7 @@ struct smo_cache {
 static struct smo_cache smo_caches[] = {
 	{ .name = "smo_test_64", .size = 64 },
 	{ .name = "smo_test_600", .size = 600 },
+	{ .name = "smo_test_acct", .size = 64, .flags = SLAB_ACCOUNT },
 };
 
 static DEFINE_MUTEX(smo_lock);
@@ -379,8 +405,12 @@ static void smo_migrate_one(struct smo_cache *sc, struct smo_obj *obj,
 	if (node != NUMA_NO_NODE)
 		gfp |= __GFP_THISNODE;
 	new = NULL;
-	if (READ_ONCE(sc->mode) != SMO_NOMEM)
-		new = kmem_cache_alloc_node(sc->cache, gfp, node);
+	if (READ_ONCE(sc->mode) != SMO_NOMEM) {
+		if (sc->flags & SLAB_ACCOUNT)
+			new = kmem_cache_alloc_move(sc->cache, obj, gfp, node);
+		else
+			new = kmem_cache_alloc_node(sc->cache, gfp, node);
+	}
 	if (new && xa_reserve(&sc->live, smo_key(sc, new), GFP_KERNEL)) {
 		kmem_cache_free(sc->cache, new);
 		new = NULL;
@@ -1629,6 +1659,78 @@ static int smo_xa_cmd(int argc, char **argv, char *buf, size_t size)
 	return -EINVAL;
 }
 
+/*
+ * movecheck: kmem_cache_alloc_move() copies of the first live objects,
+ * each compared with its original and freed at once.  sc->lock keeps the
+ * objects live (the callbacks replace them under it); the copies are
+ * never published, so the callbacks never see them.
+ */
+#define SMO_MOVECHECK_MAX	1024
+
+static int smo_movecheck(struct smo_cache *sc, bool pfmemalloc, char *buf,
+			 size_t size)
+{
+	unsigned long id, n = 0, charged = 0, same = 0, other = 0, none = 0;
+	unsigned int noreclaim = 0, over_high = 0;
+	struct mem_cgroup *was, *now;
+	struct smo_obj *obj;
+	void *new;
+
+	if (pfmemalloc)
+		noreclaim = memalloc_noreclaim_save();
+#ifdef CONFIG_MEMCG
+	over_high = current->memcg_nr_pages_over_high;
+#endif
+	spin_lock(&sc->lock);
+	xa_for_each(&sc->objs, id, obj) {
+		if (n++ == SMO_MOVECHECK_MAX)
+			break;
+		new = kmem_cache_alloc_move(sc->cache, obj, 0, NUMA_NO_NODE);
+		rcu_read_lock();
+		was = mem_cgroup_from_slab_obj(obj);
+		now = new ? mem_cgroup_from_slab_obj(new) : NULL;
+		rcu_read_unlock();
+		charged += !!was;
+		if (!new)
+			none++;
+		else if (now == was)
+			same++;
+		else
+			other++;
+		if (new)
+			kmem_cache_free(sc->cache, new);
+	}
+	spin_unlock(&sc->lock);
+	if (pfmemalloc)
+		memalloc_noreclaim_restore(noreclaim);
+	scnprintf(buf, size, "charged=%lu same=%lu other=%lu none=%lu\n",
+		  charged, same, other, none);
+#ifdef CONFIG_MEMCG
+	/* the charge's memory.high overage is not the caller's */
+	if (current->memcg_nr_pages_over_high != over_high)
+		return -EIO;
+#endif
+	return 0;
+}
+
+/* mapping <path>: which cache the nodes of a file's page cache come from */
+static int smo_mapping(const char *name, char *buf, size_t size)
+{
+	struct address_space *mapping;
+	struct path path;
+	int err;
+
+	err = kern_path(name, LOOKUP_FOLLOW, &path);
+	if (err)
+		return err;
+	mapping = d_inode(path.dentry)->i_mapping;
+	scnprintf(buf, size, "movable=%d pages=%lu\n",
+		  !!(READ_ONCE(mapping->i_pages.xa_flags) & XA_FLAGS_MOVABLE),
+		  READ_ONCE(mapping->nrpages));
+	path_put(&path);
+	return 0;
+}
+
 static int smo_selftest(char *buf, size_t size);
 
 #define SMO_MAX_ARGS 6
@@ -1658,6 +1760,9 @@ static int smo_run(char *cmd, char *buf, size_t size)
 
 	if (!strcmp(argv[0], "xa"))
 		return argc >= 2 ? smo_xa_cmd(argc, argv, buf, size) : -EINVAL;
+
+	if (!strcmp(argv[0], "mapping"))
+		return argc == 2 ? smo_mapping(argv[1], buf, size) : -EINVAL;
 
 	if (!strcmp(argv[0], "stress")) {
 		if (argc == 2 && !strcmp(argv[1], "stop"))
@@ -1782,6 +1887,11 @@ static int smo_run(char *cmd, char *buf, size_t size)
 		return 0;
 	}
 
+	if (!strcmp(argv[0], "movecheck")) {
+		if (argc > 3 || (argc == 3 && strcmp(argv[2], "pfmemalloc")))
+			return -EINVAL;
+		return smo_movecheck(sc, argc == 3, buf, size);
+	}
 	if (!strcmp(argv[0], "stats") && argc == 2) {
 		spin_lock(&sc->lock);
 		scnprintf(buf, size,
@@ -2042,8 +2152,10 @@ static int __init test_slub_movable_init(void)
 		spin_lock_init(&sc->lock);
 		mutex_init(&sc->owner);
 		sc->shift = ilog2(sc->size);
+		/* KFENCE objects would sit outside the counted slabs */
 		sc->cache = kmem_cache_create(sc->name, sc->size, 0,
-					      SLAB_NO_MERGE, smo_ctor);
+					      SLAB_NO_MERGE | SLAB_SKIP_KFENCE |
+					      sc->flags, smo_ctor);
 		if (!sc->cache) {
 			smo_destroy_caches();
 			return -ENOMEM;

@@ -223,7 +223,8 @@ control_rejects() {
 	bad=0
 	for cmd in "alloc $C" "alloc $C -5" "alloc $C 1 9999" "free $C every 0" \
 		   "free $C random 1 101" "enable" "enable nosuch" "defrag 9999" \
-		   "check" "frob"; do
+		   "check" "frob" "mapping" "mapping / /" "mapping /smo/none" \
+		   "movecheck" "movecheck nosuch" "movecheck $C frob"; do
 		if echo "$cmd" > "$CTL" 2>/dev/null; then
 			ktap_print_msg "control accepted '$cmd'"
 			bad=1
@@ -807,7 +808,7 @@ else
 	blocks=$(smo blocks $C $BS | tr ' ' '\n' |
 		awk -F= -v n="$N" '$2 * 10 >= n { sub(/^B/, "", $1); print $1 }')
 	ktap_print_msg "objects per memory block ($BS bytes): $(smo blocks $C $BS)"
-	pblock=$(smo blocks $C $PB | tr ' ' '\n' | sed -n 's/^B\([0-9]*\)=.*/\1/p' | head -1)
+	pblock=$(fullest_block $C $PB)
 	pfn=$((${pblock:-0} * PB / 4096))
 	before=$(in_block $C $PB "$pblock")
 
@@ -857,7 +858,7 @@ else
 	smo hog $far block $BS >/dev/null
 	step smo alloc $D $((N * 4)) $far >/dev/null
 	smo unhog >/dev/null
-	b=$(smo blocks $D $BS | tr ' ' '\n' | sed -n 's/^B\([0-9]*\)=.*/\1/p' | head -1)
+	b=$(fullest_block $D $BS)
 	before=$(in_block $D $BS "$b")
 	ktap_print_msg "block $b holds $before objects of $D"
 	oresult "offline fails on the slabs of a cache without mobility" \

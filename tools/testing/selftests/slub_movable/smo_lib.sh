@@ -143,6 +143,16 @@ in_block() {	# cache bytes block
 	echo "${c:-0}"
 }
 
+# The block that holds the most objects of the cache: where "hog <node>
+# block" made them go.  A few may land elsewhere, in pages freed on the
+# node after the hog took its pages (other CPUs' lists, RCU, KASAN's
+# quarantine): such a block also holds whatever else was allocated there.
+fullest_block() {	# cache bytes
+	smo blocks "$1" "$2" | tr ' ' '\n' |
+		sed -n 's/^B\([0-9]*\)=\([0-9]*\)$/\2 \1/p' | sort -n | tail -1 |
+		cut -d' ' -f2
+}
+
 # Try to offline memory block $1, 60 s at most (a signal ends it); the
 # error the write met goes to OFFLINE_ERR.  The trap onlines the block
 # again should the script end before it does.

@@ -37,9 +37,9 @@
 # - test_slub_movable is loaded if it was not: unloaded.  Its XArray test
 #   (readers, writer, array) is stopped and freed in any case.
 # - A directory /tmp/smo_xa.XXXXXX holds a tmpfs mount (256 MiB at most),
-#   a 48 MiB disk image on a loop device with an ext2 mount, and the
-#   checksum lists: unmounted, the loop device detached, the directory
-#   removed.
+#   a 48 MiB disk image on a loop device with an ext2 mount, a ramfs mount
+#   (8 empty files, deleted), and the checksum lists: unmounted, the loop
+#   device detached, the directory removed.
 # - cgroup2 is mounted in that directory if no cgroup2 mount exists:
 #   unmounted.  The memory controller is enabled in the root's
 #   cgroup.subtree_control if it was not: disabled again.  The script moves
@@ -48,7 +48,11 @@
 #   removed.  A cgroup smo_lim.<pid> holds the charges of files written
 #   by a subshell on a second tmpfs (64 MiB at most, in the directory
 #   above), its limit set to its usage, then lifted: the tmpfs is
-#   unmounted and the cgroup removed.
+#   unmounted and the cgroup removed.  A cgroup smo_acct.<pid> holds the
+#   charges of the module's smo_test_acct objects (20000 of 64 bytes), its
+#   memory.high briefly set below its usage (to drain its per-CPU charge
+#   stocks), its limit set to its usage, then lifted: the objects are
+#   freed, smo_test_acct made immovable again, and the cgroup removed.
 # - The xa_node cache (the page cache's tree nodes, system-wide) is
 #   shrunk, moved to one node and another and balanced: the trap balances
 #   it again over the memory nodes if the script moved it.
@@ -79,6 +83,8 @@ MODULE_TESTS=15
 MOVE_TESTS=9
 SHADOW_TESTS=6
 MEMCG_TESTS=4
+RULE_TESTS=2
+ACCT_TESTS=4
 
 # --- cleanup ------------------------------------------------------------------
 MOUNTED_DEBUGFS=0
@@ -90,6 +96,7 @@ CG=
 CG_MEMORY_ADDED=0
 CG_DIR=
 LIM_DIR=
+ACCT_DIR=
 ORIG_CG=
 XA_MOVED=0
 CLEANED=0
@@ -116,7 +123,7 @@ cleanup() {
 		echo "xa stop" > "$CTL" 2>/dev/null
 		echo "xa free" > "$CTL" 2>/dev/null
 	fi
-	for m in tmpfs ext2 memcg; do
+	for m in tmpfs ext2 memcg ramfs; do
 		if [ -n "$TMPD" ] && is_mount "$TMPD/$m"; then
 			umount "$TMPD/$m" || ktap_print_msg "cleanup: $TMPD/$m stays mounted"
 		fi
@@ -131,6 +138,14 @@ cleanup() {
 	fi
 	if [ -n "$LIM_DIR" ] && [ -d "$LIM_DIR" ]; then
 		rmdir "$LIM_DIR" || ktap_print_msg "cleanup: cgroup $LIM_DIR stays"
+	fi
+	if [ -n "$ACCT_DIR" ] && [ -d "$ACCT_DIR" ]; then
+		if [ -e "$CTL" ]; then
+			echo "free smo_test_acct all" > "$CTL" &&
+			echo "disable smo_test_acct" > "$CTL" ||
+				ktap_print_msg "cleanup: smo_test_acct keeps objects or mobility"
+		fi
+		rmdir "$ACCT_DIR" || ktap_print_msg "cleanup: cgroup $ACCT_DIR stays"
 	fi
 	if [ "$CG_MEMORY_ADDED" = 1 ]; then
 		echo -memory > "$CG/cgroup.subtree_control" ||
@@ -279,7 +294,7 @@ if [ $NOMOVE = 1 ]; then
 	ktap_set_plan $((2 + TMPFS_TESTS))
 else
 	ktap_set_plan $((2 + TMPFS_TESTS + MODULE_TESTS + SHADOW_TESTS + \
-			 MEMCG_TESTS + 1))
+			 MEMCG_TESTS + ACCT_TESTS + RULE_TESTS + 1))
 fi
 
 # --- the cache ---------------------------------------------------------------
@@ -526,6 +541,35 @@ else
 	fi
 	step smo xa free >/dev/null
 fi
+
+# --- which page caches may move ----------------------------------------------
+# Only inodes that the VFS frees an RCU grace period after their last node
+# (no ->destroy_inode(), or a ->free_inode()) get movable page cache: a
+# tmpfs file's may move, a pipe's (pipefs frees its inodes at once) not.
+movable_is() {	# want path: "mapping <path>" says movable=<want>
+	ktap_print_msg "mapping $2: $(cat "$CTL")"
+	[ "$(field "$(cat "$CTL")" movable)" = "$1" ]
+}
+
+if [ $MODULE_OK = 0 ]; then
+	missing TEST_SLUB_MOVABLE $RULE_TESTS "page caches that may move"
+else
+	echo smo > "$TMPFS/rule" && smo mapping "$TMPFS/rule" >/dev/null
+	result "tmpfs: a file's page cache may move (inodes freed through RCU)" \
+		movable_is 1 "$TMPFS/rule"
+	# /proc/self is the writer: the shell whose standard input is the pipe.
+	# Its inode comes from inode_cachep, as ramfs's do: freed on this CPU
+	# a grace period before, ramfs inodes (whose page cache may move) are
+	# what the pipe's likely reuses, so a flag not cleared would show.
+	mkdir "$TMPD/ramfs" && mount -t ramfs smo_ramfs "$TMPD/ramfs" &&
+	taskset -c "$(cut -d, -f1 /sys/devices/system/cpu/online | cut -d- -f1)" sh -c "
+		for i in 1 2 3 4 5 6 7 8; do echo > $TMPD/ramfs/f\$i; done
+		rm $TMPD/ramfs/f*; sleep 1
+		: | sh -c \"echo 'mapping /proc/self/fd/0' > $CTL\""
+	umount "$TMPD/ramfs"
+	result "pipe: its page cache may not move (pipefs frees inodes at once)" \
+		movable_is 0 "/proc/self/fd/0 (a pipe)"
+fi
 is_mount "$TMPFS" && step umount "$TMPFS"
 
 # --- workingset shadow nodes ---------------------------------------------------
@@ -695,14 +739,22 @@ mcg_events() {	# the child's memory.events on one line
 	tr '\n' ' ' < "$LIM_DIR/memory.events"
 }
 
-mcg_slab_on() {	# node: the child's slab_reclaimable bytes there
-	awk -v n="N$1" '$1 == "slab_reclaimable" {
+cg_stat_on() {	# cgroup key node: the key's bytes on the node (memory.numa_stat)
+	awk -v k="$2" -v n="N$3" '$1 == k {
 		for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == n) print kv[2] } }' \
-		"$LIM_DIR/memory.numa_stat"
+		"$1/memory.numa_stat"
+}
+
+cg_stat() {	# cgroup key: the key's bytes on all nodes (memory.stat)
+	awk -v k="$2" '$1 == k { print $2 }' "$1/memory.stat"
+}
+
+mcg_slab_on() {	# node: the child's slab_reclaimable bytes there
+	cg_stat_on "$LIM_DIR" slab_reclaimable "$1"
 }
 
 mcg_slab() {	# the child's slab_reclaimable bytes, all nodes
-	awk '$1 == "slab_reclaimable" { print $2 }' "$LIM_DIR/memory.stat"
+	cg_stat "$LIM_DIR" slab_reclaimable
 }
 
 mcg_setup() {
@@ -819,15 +871,118 @@ mcg_charges_kept() {
 	within "$4" "$5" "$6"
 }
 
+# An accounted cache: smo_test_acct is SLAB_ACCOUNT, "alloc" charges its
+# objects to the writer's cgroup, and the module's migrate callback
+# allocates copies with kmem_cache_alloc_move().  A cgroup of its own, its
+# objects allocated on node FIRST from CPU wcpu.  At its limit a move to
+# FAR must leave every object where it is, without a "max" or "oom" event,
+# even from a PF_MEMALLOC scope (where memcg would force the charge);
+# without the limit every object moves, and its charge with it (the copies
+# charged to the same cgroup); objects charged to nobody get copies charged
+# to nobody, whoever moves them.
+ACCT_N=20000
+AS=$SLAB/smo_test_acct
+
+acct_setup() {
+	ACCT_DIR=$CG/smo_acct.$$
+	mkdir "$ACCT_DIR" || { ACCT_DIR=; return 1; }
+	taskset -c "$wcpu" sh -c "echo \$\$ > $ACCT_DIR/cgroup.procs &&
+		echo 'alloc smo_test_acct $ACCT_N $FIRST' > $CTL" || return 1
+	sleep 3		# memcg's statistics are flushed every 2 s
+	acct0=$(cg_stat "$ACCT_DIR" slab_unreclaimable)
+	ktap_print_msg "memcg: $ACCT_N objects of smo_test_acct (64 bytes)" \
+		"allocated in $ACCT_DIR on CPU $wcpu (node $FIRST):" \
+		"slab_unreclaimable $acct0"
+	smo_diag check smo_test_acct &&
+	[ "$(field "$out" "N$FIRST")" = $ACCT_N ] &&
+	[ "$acct0" -ge $((ACCT_N * 64)) ]
+}
+
+acct_events() {
+	tr '\n' ' ' < "$ACCT_DIR/memory.events"
+}
+
+# "movecheck smo_test_acct [pfmemalloc]" from a task of a cgroup: its
+# counts "charged=C same=S other=O none=N" must be the ones given (the
+# module copies the first 1024 objects and frees the copies)
+movecheck_is() {	# cgroup-dir extra-argument expected-output
+	got=$(sh -c "echo \$\$ > $1/cgroup.procs &&
+		echo 'movecheck smo_test_acct $2' > $CTL && cat $CTL") ||
+		{ ktap_print_msg "movecheck $2 from $1 failed"; return 1; }
+	ktap_print_msg "movecheck $2 from $1: $got (expected: $3)"
+	[ "$got" = "$3" ]
+}
+
+# A charge that succeeds takes a page and leaves the rest in the moving
+# CPU's object stock, which then funds every copy after it: the test is
+# all or nothing.  So the cgroup's per-CPU stocks are drained first (a
+# memory.high below its usage drains them; restored at once), after which
+# only an uncharge could make room, and nothing of the cgroup is freed
+# meanwhile: every object must stay.
+acct_at_limit() {
+	cur=$(cat "$ACCT_DIR/memory.current")
+	echo $((cur - 4096)) > "$ACCT_DIR/memory.high" &&
+	echo max > "$ACCT_DIR/memory.high" || return 1
+	sleep 1		# drain_all_stock() drains other CPUs from a work item
+	cur=$(cat "$ACCT_DIR/memory.current")
+	echo "$cur" > "$ACCT_DIR/memory.max" || return 1
+	ev0=$(acct_events)
+	write "N$FAR" "$AS/move" || { ktap_print_msg "move to N$FAR failed"; return 1; }
+	movecheck_is "$ORIG_CG" pfmemalloc "charged=1024 same=0 other=0 none=1024" ||
+		return 1
+	ev1=$(acct_events)
+	cur1=$(cat "$ACCT_DIR/memory.current")
+	smo_diag check smo_test_acct || return 1
+	left=$(field "$out" "N$FIRST")
+	ktap_print_msg "memcg at its limit ($cur bytes), smo_test_acct moved to" \
+		"node $FAR: $left of $ACCT_N objects stayed on node $FIRST;" \
+		"memory.current $cur1"
+	ktap_print_msg "events before: $ev0"
+	ktap_print_msg "events after:  $ev1"
+	[ "$left" = $ACCT_N ] && [ "$ev1" = "$ev0" ] && [ "$cur1" -le "$cur" ]
+}
+
+# Without the limit every object moves to FAR, and the cgroup's slab bytes
+# with them: on FAR at least the objects' bytes, in all within two pages per
+# CPU (the per-CPU object stocks, see mcg_moved) of what they were.
+acct_moved() {
+	echo max > "$ACCT_DIR/memory.max" || return 1
+	sleep 3
+	all0=$(cg_stat "$ACCT_DIR" slab_unreclaimable)
+	write "N$FAR" "$AS/move" || return 1
+	smo_diag check smo_test_acct || return 1
+	moved=$(field "$out" "N$FAR")
+	sleep 3
+	far=$(cg_stat_on "$ACCT_DIR" slab_unreclaimable "$FAR")
+	all1=$(cg_stat "$ACCT_DIR" slab_unreclaimable)
+	pg=$(getconf PAGESIZE 2>/dev/null || echo 4096)
+	ktap_print_msg "memcg without the limit: $moved of $ACCT_N objects on" \
+		"node $FAR; the cgroup's slab_unreclaimable there $far (the" \
+		"objects: $((ACCT_N * 64))), in all $all0 before, $all1 after" \
+		"(bound +-$((2 * pg * NCPU)), 2 pages per CPU)"
+	[ "$moved" = $ACCT_N ] && [ "$far" -ge $((ACCT_N * 64)) ] &&
+	within "$all0" "$all1" $((2 * pg * NCPU)) &&
+	movecheck_is "$ORIG_CG" "" "charged=1024 same=1024 other=0 none=0"
+}
+
+# Objects allocated in the root cgroup are charged to nobody: copies made
+# from a task of another cgroup must be too.
+acct_uncharged() {
+	smo free smo_test_acct all >/dev/null &&
+	sh -c "echo \$\$ > $CG/cgroup.procs &&
+		echo 'alloc smo_test_acct 100' > $CTL" || return 1
+	movecheck_is "$ACCT_DIR" "" "charged=0 same=100 other=0 none=0"
+}
+
 if [ "$NR_MEM" -lt 2 ]; then
-	skip_n $MEMCG_TESTS "memcg" "$R_2NODES"
+	skip_n $((MEMCG_TESTS + ACCT_TESTS)) "memcg" "$R_2NODES"
 elif [ $HAS_MOVE = 0 ]; then
-	missing SMO_NODE $MEMCG_TESTS "memcg"
+	missing SMO_NODE $((MEMCG_TESTS + ACCT_TESTS)) "memcg"
 elif ! { SETUP_MISSING= SETUP_ERR=; mcg_setup; }; then
 	if [ -n "$SETUP_MISSING" ]; then
-		missing "$SETUP_MISSING" $MEMCG_TESTS "memcg"
+		missing "$SETUP_MISSING" $((MEMCG_TESTS + ACCT_TESTS)) "memcg"
 	else
-		fail_n $MEMCG_TESTS "memcg" "setup failed: $SETUP_ERR"
+		fail_n $((MEMCG_TESTS + ACCT_TESTS)) "memcg" "setup failed: $SETUP_ERR"
 	fi
 else
 	result "memcg: a move leaves a cgroup at its limit alone (no reclaim, no OOM)" \
@@ -837,6 +992,19 @@ else
 	result "memcg: without the limit its nodes leave node $FIRST" mcg_moved
 	result "memcg: its slab and memory.current are unchanged by a move away and back" \
 		mcg_charges_kept
+	if [ $MODULE_OK = 0 ]; then
+		missing TEST_SLUB_MOVABLE $ACCT_TESTS "memcg: accounted cache"
+	else
+		step smo enable smo_test_acct >/dev/null
+		result "memcg: an accounted cache (SLAB_ACCOUNT) can be movable; objects charged" \
+			acct_setup
+		result "memcg: a move leaves accounted objects of a cgroup at its limit alone" \
+			acct_at_limit
+		result "memcg: without the limit they move, charged to the same cgroup" \
+			acct_moved
+		result "memcg: objects charged to nobody get copies charged to nobody" \
+			acct_uncharged
+	fi
 	step mcg_teardown
 fi
 
