@@ -144,9 +144,8 @@ in_block() {	# cache bytes block
 }
 
 # The block that holds the most objects of the cache: where "hog <node>
-# block" made them go.  A few may land elsewhere, in pages freed on the
-# node after the hog took its pages (other CPUs' lists, RCU, KASAN's
-# quarantine): such a block also holds whatever else was allocated there.
+# block" made them go, unless pages freed on the node after the hog took
+# its pages (other CPUs' lists, RCU, KASAN's quarantine) took them.
 fullest_block() {	# cache bytes
 	smo blocks "$1" "$2" | tr ' ' '\n' |
 		sed -n 's/^B\([0-9]*\)=\([0-9]*\)$/\2 \1/p' | sort -n | tail -1 |
