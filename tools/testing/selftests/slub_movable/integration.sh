@@ -490,7 +490,8 @@ else
 		hogs=$((hogs + 1))
 		[ "block=$b" = "$(echo "$hogged" | grep -o 'block=[0-9]*')" ] ||
 		[ $hogs = 3 ] && break
-		ktap_print_msg "the objects missed the block ($(smo blocks smo_test_600 $BS)): again"
+		ktap_print_msg "the objects missed the block" \
+			"($(smo blocks smo_test_600 $BS)): again"
 	done
 	before=$(in_block smo_test_600 "$BS" "$b")
 	ktap_print_msg "block $b holds $before objects of smo_test_600" \
