@@ -143,13 +143,10 @@ in_block() {	# cache bytes block
 	echo "${c:-0}"
 }
 
-# The block that holds the most objects of the cache: where "hog <node>
-# block" made them go, unless pages freed on the node after the hog took
-# its pages (other CPUs' lists, RCU, KASAN's quarantine) took them.
+# The block that holds the most objects of the cache ("blocks" lists the
+# fullest first).
 fullest_block() {	# cache bytes
-	smo blocks "$1" "$2" | tr ' ' '\n' |
-		sed -n 's/^B\([0-9]*\)=\([0-9]*\)$/\2 \1/p' | sort -n | tail -1 |
-		cut -d' ' -f2
+	smo blocks "$1" "$2" | sed -n 's/^B\([0-9]*\)=.*/\1/p'
 }
 
 # Try to offline memory block $1, 60 s at most (a signal ends it); the

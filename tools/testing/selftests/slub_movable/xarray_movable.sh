@@ -735,8 +735,8 @@ MCG=$TMPD/memcg
 MCG_FILES=4
 MCG_CHUNKS=64
 
-mcg_events() {	# the child's memory.events on one line
-	tr '\n' ' ' < "$LIM_DIR/memory.events"
+cg_events() {	# cgroup: its memory.events on one line
+	tr '\n' ' ' < "$1/memory.events"
 }
 
 cg_stat_on() {	# cgroup key node: the key's bytes on the node (memory.numa_stat)
@@ -804,10 +804,10 @@ mcg_at_limit() {
 	sleep 3		# memcg's statistics are flushed every 2 s
 	cur=$(cat "$LIM_DIR/memory.current")
 	echo "$cur" > "$LIM_DIR/memory.max" || return 1
-	ev0=$(mcg_events)
+	ev0=$(cg_events "$LIM_DIR")
 	slab0=$(mcg_slab_on "$FIRST")
 	write "N$FAR" "$X/move" || { ktap_print_msg "move to N$FAR failed"; return 1; }
-	ev1=$(mcg_events)
+	ev1=$(cg_events "$LIM_DIR")
 	cur1=$(cat "$LIM_DIR/memory.current")
 	sleep 3		# memcg's statistics are flushed every 2 s
 	slabl=$(mcg_slab_on "$FIRST")
@@ -898,10 +898,6 @@ acct_setup() {
 	[ "$acct0" -ge $((ACCT_N * 64)) ]
 }
 
-acct_events() {
-	tr '\n' ' ' < "$ACCT_DIR/memory.events"
-}
-
 # "movecheck smo_test_acct [pfmemalloc]" from a task of a cgroup: its
 # counts "charged=C same=S other=O none=N" must be the ones given (the
 # module copies the first 1024 objects and frees the copies)
@@ -926,11 +922,11 @@ acct_at_limit() {
 	sleep 1		# drain_all_stock() drains other CPUs from a work item
 	cur=$(cat "$ACCT_DIR/memory.current")
 	echo "$cur" > "$ACCT_DIR/memory.max" || return 1
-	ev0=$(acct_events)
+	ev0=$(cg_events "$ACCT_DIR")
 	write "N$FAR" "$AS/move" || { ktap_print_msg "move to N$FAR failed"; return 1; }
 	movecheck_is "$ORIG_CG" pfmemalloc "charged=1024 same=0 other=0 none=1024" ||
 		return 1
-	ev1=$(acct_events)
+	ev1=$(cg_events "$ACCT_DIR")
 	cur1=$(cat "$ACCT_DIR/memory.current")
 	smo_diag check smo_test_acct || return 1
 	left=$(field "$out" "N$FIRST")
