@@ -68,8 +68,9 @@ unit:	## the harness's own unit tests (no kernel needed)
 demo: build	## boot the patched kernel on 4 NUMA nodes and show SMO at work
 	@$(S)/demo.sh $(CONFIG)
 
-stress: src	## debug kernel under load and fault injection (STRESS_SECONDS=600)
-	@$(S)/stress.sh $(STRESS_SECONDS)
+stress: src	## debug kernel under load and fault injection, then xa_fsx under swap (STRESS_SECONDS=600 each)
+	@r=0; $(S)/stress.sh $(STRESS_SECONDS) || r=1; \
+	$(S)/stress.sh --fsx $(STRESS_SECONDS) || r=1; exit $$r
 
 walkers: src	## slabs made and freed on one CPU while another walks page frames (WALK_SECONDS=60, every config)
 	@$(S)/walkers.sh $(WALK_SECONDS)

@@ -213,6 +213,36 @@ block_online() {	# block
 	esac
 }
 
+# Sets SETUP_MISSING (a config symbol) or SETUP_ERR when it fails.
+SETUP_MISSING=
+SETUP_ERR=
+# cgroup2 with the memory controller in the root's subtree_control: sets
+# CG and ORIG_CG (the script's own cgroup), once.  cgroup2 is mounted on
+# $TMPD/cgroup if it is mounted nowhere, and the memory controller enabled
+# if it was not (CG_MEMORY_ADDED=1): the script's cleanup undoes both.
+cg_root() {
+	[ -n "$ORIG_CG" ] && return 0
+	CG=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+	if [ -z "$CG" ]; then
+		CG=$TMPD/cgroup
+		mkdir "$CG" || { SETUP_ERR="mkdir $CG"; return 1; }
+		if ! mount -t cgroup2 none "$CG"; then
+			SETUP_MISSING=CGROUPS
+			return 1
+		fi
+	fi
+	if ! grep -qw memory "$CG/cgroup.controllers"; then
+		SETUP_MISSING=MEMCG
+		return 1
+	fi
+	if ! grep -qw memory "$CG/cgroup.subtree_control"; then
+		echo +memory > "$CG/cgroup.subtree_control" ||
+			{ SETUP_ERR="+memory in $CG/cgroup.subtree_control"; return 1; }
+		CG_MEMORY_ADDED=1
+	fi
+	ORIG_CG=$CG$(sed -n 's/^0:://p' /proc/self/cgroup)
+}
+
 # The start of a run: the TAP header, root, debugfs (MOUNTED_DEBUGFS=1 if
 # mounted here) and the test module loaded afresh (MOD_WAS_LOADED=1 if it
 # was loaded, MOD_LOADED_HERE=1 if loaded here); the whole run is skipped

@@ -605,34 +605,6 @@ shadow_pin() {
 	return 1
 }
 
-# Sets SETUP_MISSING (a config symbol) or SETUP_ERR when it fails.
-SETUP_MISSING=
-SETUP_ERR=
-# cgroup2 with the memory controller in the root's subtree_control: sets
-# CG and ORIG_CG (the script's own cgroup), once.
-cg_root() {
-	[ -n "$ORIG_CG" ] && return 0
-	CG=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
-	if [ -z "$CG" ]; then
-		CG=$TMPD/cgroup
-		mkdir "$CG" || { SETUP_ERR="mkdir $CG"; return 1; }
-		if ! mount -t cgroup2 none "$CG"; then
-			SETUP_MISSING=CGROUPS
-			return 1
-		fi
-	fi
-	if ! grep -qw memory "$CG/cgroup.controllers"; then
-		SETUP_MISSING=MEMCG
-		return 1
-	fi
-	if ! grep -qw memory "$CG/cgroup.subtree_control"; then
-		echo +memory > "$CG/cgroup.subtree_control" ||
-			{ SETUP_ERR="+memory in $CG/cgroup.subtree_control"; return 1; }
-		CG_MEMORY_ADDED=1
-	fi
-	ORIG_CG=$CG$(sed -n 's/^0:://p' /proc/self/cgroup)
-}
-
 shadow_setup() {
 	shadow_pin && cg_root || return 1
 	CG_DIR=$CG/smo_xa.$$

@@ -1,0 +1,443 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xa_fsx: random reads, writes, truncates, hole punches, fallocates,
+ * mmap reads and writes and page cache drops on one file, each checked
+ * against an in-memory model of the file (in the spirit of fsx from
+ * xfstests, which Debian does not package).  xarray_fsx.sh runs it on
+ * tmpfs with huge=always and on ext2, under a memory cgroup limit that
+ * swaps shmem out, while the page cache's XArray nodes move.
+ *
+ *   xa_fsx [-s seed] [-t seconds] [-n ops] [-l maxlen] [-c every]
+ *          [-x corrupt-after] file
+ *
+ * Stops after -n operations or -t seconds, whichever comes first (at least
+ * one of them); the whole file is compared with the model every -c
+ * operations and at the end.  An operation the filesystem or the kernel
+ * does not support (EOPNOTSUPP: ext2 has no fallocate; ENOSYS: no
+ * fadvise) is dropped from the mix and reported.  -x N changes one byte of the file behind the model's back
+ * after N operations: a self-test of the checker, the run must then fail.
+ * Exit status 0 when every check matched, 1 on a mismatch (the
+ * last operations, the offset and the bytes are printed), 2 on a usage or
+ * system error.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef FALLOC_FL_KEEP_SIZE
+#define FALLOC_FL_KEEP_SIZE	0x01
+#endif
+#ifndef FALLOC_FL_PUNCH_HOLE
+#define FALLOC_FL_PUNCH_HOLE	0x02
+#endif
+
+enum op { OP_READ, OP_WRITE, OP_MAPREAD, OP_MAPWRITE, OP_TRUNCATE,
+	  OP_PUNCH, OP_FALLOC, OP_DROP, OP_NR };
+
+static const char * const op_name[OP_NR] = {
+	"read", "write", "mapread", "mapwrite", "truncate", "punch",
+	"falloc", "drop",
+};
+
+/* Relative frequencies: data operations dominate, as in fsx. */
+static unsigned int op_weight[OP_NR] = { 20, 20, 10, 10, 6, 8, 6, 2 };
+
+#define LOG_LEN 32
+
+struct logent {
+	uint64_t nr;
+	enum op op;
+	uint64_t off, len, size_before;
+};
+
+static struct logent oplog[LOG_LEN];
+static uint64_t nops, op_count[OP_NR], unsupported[OP_NR], falloc_enomem;
+static unsigned char *model;	/* maxlen bytes; beyond size: zero */
+static uint64_t size, maxlen = 8 << 20;
+static const char *path;
+static int fd;
+static uint64_t rng_state, seed;
+static long pagesize;
+
+static uint64_t rnd(void)
+{
+	/* xorshift64*: repeatable for a seed, good enough for offsets */
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 2685821657736338717ULL;
+}
+
+static uint64_t below(uint64_t n)
+{
+	return n ? rnd() % n : 0;
+}
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fprintf(stderr, "xa_fsx: %s: ", path);
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+	va_end(ap);
+	exit(2);
+}
+
+static void dump_log(void)
+{
+	uint64_t first = nops >= LOG_LEN ? nops - LOG_LEN + 1 : 1;
+
+	fprintf(stderr, "xa_fsx: %s: seed %" PRIu64
+		", the last operations (size before):\n", path, seed);
+	for (uint64_t n = first; n <= nops; n++) {
+		struct logent *e = &oplog[n % LOG_LEN];
+
+		fprintf(stderr, "  #%" PRIu64 " %-8s off 0x%" PRIx64
+			" len 0x%" PRIx64 " (size 0x%" PRIx64 ")\n", e->nr,
+			op_name[e->op], e->off, e->len, e->size_before);
+	}
+}
+
+/* Compare @len bytes read at @off with the model; exit 1 on a mismatch. */
+static void compare(const unsigned char *got, uint64_t off, uint64_t len,
+		    const char *how)
+{
+	uint64_t i;
+
+	if (!memcmp(got, model + off, len))
+		return;
+	for (i = 0; i < len && got[i] == model[off + i]; i++)
+		;
+	fprintf(stderr, "xa_fsx: %s: MISMATCH (%s) at 0x%" PRIx64
+		" (page %" PRIu64 "): expected 0x%02x, got 0x%02x;"
+		" op #%" PRIu64 ", size 0x%" PRIx64 "\n", path, how, off + i,
+		(off + i) / pagesize, model[off + i], got[i], nops, size);
+	fprintf(stderr, "  expected:");
+	for (uint64_t j = i; j < len && j < i + 16; j++)
+		fprintf(stderr, " %02x", model[off + j]);
+	fprintf(stderr, "\n  got:     ");
+	for (uint64_t j = i; j < len && j < i + 16; j++)
+		fprintf(stderr, " %02x", got[j]);
+	fprintf(stderr, "\n");
+	dump_log();
+	exit(1);
+}
+
+static void check_size(void)
+{
+	struct stat st;
+
+	if (fstat(fd, &st))
+		die("fstat: %s", strerror(errno));
+	if ((uint64_t)st.st_size != size) {
+		fprintf(stderr, "xa_fsx: %s: MISMATCH: size 0x%" PRIx64
+			", expected 0x%" PRIx64 " after op #%" PRIu64 "\n",
+			path, (uint64_t)st.st_size, size, nops);
+		dump_log();
+		exit(1);
+	}
+}
+
+static void full_check(unsigned char *buf)
+{
+	uint64_t off = 0;
+
+	check_size();
+	while (off < size) {
+		uint64_t len = size - off > (1 << 20) ? 1 << 20 : size - off;
+		ssize_t r = pread(fd, buf, len, off);
+
+		if (r < 0)
+			die("pread: %s", strerror(errno));
+		if ((uint64_t)r != len) {
+			fprintf(stderr, "xa_fsx: %s: MISMATCH: short read of %zd"
+				" at 0x%" PRIx64 " (size 0x%" PRIx64 ")\n",
+				path, r, off, size);
+			dump_log();
+			exit(1);
+		}
+		compare(buf, off, len, "full check");
+		off += len;
+	}
+}
+
+/* A random range in [0, limit): short ranges often, long ones sometimes. */
+static void pick(uint64_t limit, uint64_t *off, uint64_t *len)
+{
+	uint64_t max = rnd() & 1 ? 64 << 10 : limit;
+
+	*off = below(limit);
+	if (rnd() % 4 == 0)	/* page and huge-page boundaries */
+		*off &= rnd() & 1 ? ~(uint64_t)(pagesize - 1) :
+				    ~(uint64_t)((2 << 20) - 1);
+	*len = 1 + below(max);
+	if (*off + *len > limit)
+		*len = limit - *off;
+}
+
+/* The bytes operation @nr writes at @off: they say who wrote them. */
+static void fill(unsigned char *p, uint64_t off, uint64_t len, uint64_t nr)
+{
+	for (uint64_t i = 0; i < len; i++) {
+		uint64_t x = (off + i) * 0x9e3779b97f4a7c15ULL + nr;
+
+		p[i] = (unsigned char)(x >> 56) | 1;	/* never 0: holes are */
+	}
+}
+
+static void grow_model(uint64_t new_size)
+{
+	/* the model is zero beyond size already: truncate zeroes it */
+	size = new_size;
+}
+
+static void do_truncate(uint64_t new_size)
+{
+	if (ftruncate(fd, new_size))
+		die("ftruncate 0x%" PRIx64 ": %s", new_size, strerror(errno));
+	if (new_size < size)
+		memset(model + new_size, 0, size - new_size);
+	grow_model(new_size);
+}
+
+static int do_op(enum op op, unsigned char *buf)
+{
+	struct logent *e = &oplog[(nops + 1) % LOG_LEN];
+	uint64_t off = 0, len = 0;
+	ssize_t r;
+	void *map;
+
+	switch (op) {
+	case OP_READ:
+	case OP_MAPREAD:
+	case OP_PUNCH:
+		if (!size)
+			return 0;
+		pick(size, &off, &len);
+		break;
+	case OP_TRUNCATE:
+		off = below(maxlen + 1);
+		if (rnd() & 1)
+			off &= ~(uint64_t)(pagesize - 1);
+		break;
+	default:
+		pick(maxlen, &off, &len);
+		break;
+	}
+	nops++;
+	*e = (struct logent){ nops, op, off, len, size };
+
+	switch (op) {
+	case OP_READ:
+		r = pread(fd, buf, len, off);
+		if (r < 0)
+			die("pread: %s", strerror(errno));
+		if ((uint64_t)r != len) {
+			fprintf(stderr, "xa_fsx: %s: MISMATCH: short read\n",
+				path);
+			dump_log();
+			exit(1);
+		}
+		compare(buf, off, len, "read");
+		break;
+	case OP_WRITE:
+		fill(model + off, off, len, nops);
+		r = pwrite(fd, model + off, len, off);
+		if (r < 0 || (uint64_t)r != len)
+			die("pwrite: %s", r < 0 ? strerror(errno) : "short");
+		if (off + len > size)
+			grow_model(off + len);
+		break;
+	case OP_MAPREAD:
+	case OP_MAPWRITE: {
+		uint64_t start = off & ~(uint64_t)(pagesize - 1);
+		uint64_t mlen = off + len - start;
+
+		if (op == OP_MAPWRITE && off + len > size)
+			do_truncate(off + len);	/* as fsx: mmap cannot extend */
+		map = mmap(NULL, mlen, op == OP_MAPREAD ? PROT_READ :
+			   PROT_READ | PROT_WRITE, MAP_SHARED, fd, start);
+		if (map == MAP_FAILED)
+			die("mmap: %s", strerror(errno));
+		if (op == OP_MAPREAD) {
+			compare((unsigned char *)map + (off - start), off, len,
+				"mapread");
+		} else {
+			fill(model + off, off, len, nops);
+			memcpy((unsigned char *)map + (off - start),
+			       model + off, len);
+			if (rnd() & 1 && msync(map, mlen, MS_SYNC))
+				die("msync: %s", strerror(errno));
+		}
+		munmap(map, mlen);
+		break;
+	}
+	case OP_TRUNCATE:
+		do_truncate(off);
+		break;
+	case OP_PUNCH:
+		if (fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			      off, len)) {
+			if (errno == EOPNOTSUPP)
+				return -1;
+			die("punch: %s", strerror(errno));
+		}
+		memset(model + off, 0, len);
+		break;
+	case OP_FALLOC: {
+		int keep = rnd() & 1;
+
+		if (fallocate(fd, keep ? FALLOC_FL_KEEP_SIZE : 0, off, len)) {
+			if (errno == EOPNOTSUPP)
+				return -1;
+			/*
+			 * tmpfs gives up when reclaim swaps out the pages it
+			 * is allocating (shmem_fallocate(): nr_unswapped),
+			 * and undoes what it allocated: nothing changed.
+			 */
+			if (errno != ENOMEM)
+				die("fallocate: %s", strerror(errno));
+			falloc_enomem++;
+			break;
+		}
+		if (!keep && off + len > size)
+			grow_model(off + len);
+		break;
+	}
+	case OP_DROP: {
+		int err;
+
+		/* written back and dropped: the next reads come from disk
+		 * (on tmpfs, nothing is dropped) and leave shadow entries
+		 */
+		if (fdatasync(fd))
+			die("fdatasync: %s", strerror(errno));
+		err = posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+		if (err == ENOSYS)	/* no CONFIG_ADVISE_SYSCALLS */
+			return -1;
+		if (err)
+			die("fadvise: %s", strerror(err));
+		break;
+	}
+	default:
+		break;
+	}
+	op_count[op]++;
+	return 0;
+}
+
+static enum op pick_op(void)
+{
+	unsigned int total = 0, x, i;
+
+	for (i = 0; i < OP_NR; i++)
+		total += op_weight[i];
+	x = below(total);
+	for (i = 0; i < OP_NR - 1; i++) {
+		if (x < op_weight[i])
+			break;
+		x -= op_weight[i];
+	}
+	return i;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: xa_fsx [-s seed] [-t seconds] [-n ops] "
+		"[-l maxlen] [-c check-every] [-x corrupt-after] file\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t limit = 0, every = 1000, corrupt = 0;
+	unsigned long secs = 0;
+	unsigned char *buf;
+	time_t end = 0;
+	int c, i;
+
+	seed = time(NULL) ^ getpid();
+	while ((c = getopt(argc, argv, "s:t:n:l:c:x:")) != -1) {
+		switch (c) {
+		case 's':
+			seed = strtoull(optarg, NULL, 0);
+			break;
+		case 't':
+			secs = strtoul(optarg, NULL, 0);
+			break;
+		case 'n':
+			limit = strtoull(optarg, NULL, 0);
+			break;
+		case 'l':
+			maxlen = strtoull(optarg, NULL, 0);
+			break;
+		case 'c':
+			every = strtoull(optarg, NULL, 0);
+			break;
+		case 'x':
+			corrupt = strtoull(optarg, NULL, 0);
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc - 1 || (!secs && !limit) || !maxlen || !every)
+		usage();
+	path = argv[optind];
+	pagesize = sysconf(_SC_PAGESIZE);
+	rng_state = seed ? seed : 1;
+	model = calloc(1, maxlen);
+	buf = malloc(maxlen);
+	if (!model || !buf)
+		die("no memory for a model of %" PRIu64 " bytes", maxlen);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0)
+		die("open: %s", strerror(errno));
+	if (secs)
+		end = time(NULL) + secs;
+	while ((!limit || nops < limit) && (!end || time(NULL) < end)) {
+		enum op op = pick_op();
+
+		if (do_op(op, buf)) {
+			/* not supported here: never again, and not counted */
+			unsupported[op] = 1;
+			op_weight[op] = 0;
+			nops--;
+			continue;
+		}
+		if (corrupt && nops == corrupt && size) {
+			/* the self-test: one byte the model does not know */
+			unsigned char b = model[size / 2] ^ 0x5a;
+
+			if (pwrite(fd, &b, 1, size / 2) != 1)
+				die("pwrite: %s", strerror(errno));
+		}
+		if (nops % every == 0)
+			full_check(buf);
+	}
+	full_check(buf);
+	printf("xa_fsx: %s: %" PRIu64 " operations, seed %" PRIu64
+	       ", final size 0x%" PRIx64 ":", path, nops, seed, size);
+	for (i = 0; i < OP_NR; i++)
+		printf(" %s %" PRIu64, op_name[i], op_count[i]);
+	if (falloc_enomem)
+		printf(" (falloc: %" PRIu64 " ENOMEM)", falloc_enomem);
+	for (i = 0; i < OP_NR; i++)
+		if (unsupported[i])
+			printf(" (%s: not supported)", op_name[i]);
+	printf("\n");
+	close(fd);
+	return 0;
+}
