@@ -39,6 +39,8 @@
  *                                      looks exhausted (alloc takes what
  *                                      kswapd frees meanwhile); the result
  *                                      is "pages=N"
+ *   hog <node> all                     take every page, even below the
+ *                                      watermarks: "pages=N"
  *   hog <node> block <bytes>           take every page, even below the
  *                                      watermarks, then give back
  *                                      the pages of one aligned block of
@@ -134,6 +136,12 @@
  *                                      stable part, nodes per NUMA node),
  *                                      -EIO if an entry or mark is wrong
  *                                      or lost
+ *   xa snapshot                        remember where the leaf nodes of
+ *                                      the stable part and of the
+ *                                      multi-index entries are: from now
+ *                                      on "xa check" adds "kept=K", how
+ *                                      many of them are still at one of
+ *                                      those addresses (not moved)
  *   xa free                            erase everything
  *   movecheck <cache> [pfmemalloc]     copy the first 1024 live objects
  *                                      with kmem_cache_alloc_move() (from a
@@ -177,6 +185,7 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/bsearch.h>
 #include <linux/crc32.h>
 #include <linux/kmemleak.h>
 #include <linux/kthread.h>
@@ -193,6 +202,7 @@
 #include <linux/prandom.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <linux/xarray.h>
@@ -819,6 +829,22 @@ static int smo_hog(int node, unsigned long max, char *buf, size_t size)
 	smo_hog_max = max;
 	smo_hog_fill(SMO_HOG_GFP);
 	smo_hog_refill = true;
+	scnprintf(buf, size, "pages=%lu\n", smo_hog_nr);
+	return 0;
+}
+
+/*
+ * Take every page of the node, even below the watermarks: no allocation
+ * without reserves gets a page there until "unhog", whatever kswapd frees
+ * (it frees up to the high watermark, and the node stays below its min).
+ */
+static int smo_hog_all(int node, char *buf, size_t size)
+{
+	if (smo_hog_node != NUMA_NO_NODE)
+		return -EBUSY;
+	smo_hog_node = node;
+	smo_hog_max = ULONG_MAX;
+	smo_hog_fill(SMO_HOG_GFP | __GFP_MEMALLOC);
 	scnprintf(buf, size, "pages=%lu\n", smo_hog_nr);
 	return 0;
 }
@@ -1504,9 +1530,93 @@ static int smo_xa_start(unsigned long readers)
 	return 0;
 }
 
+/* The leaf nodes' addresses at "xa snapshot", sorted; under smo_lock */
+static unsigned long *smo_xa_snap;
+static unsigned long smo_xa_snap_nr;
+
+/*
+ * Call @fn for each leaf node of the stable part and of the multi-index
+ * entries (the writer's nodes come and go), under the array's lock;
+ * returns the entries of the stable part.
+ */
+static unsigned long smo_xa_leaves(void (*fn)(struct xa_node *, void *),
+				   void *arg)
+{
+	struct xa_node *last = NULL;
+	unsigned long entries = 0;
+	XA_STATE(xas, &smo_xa, 0);
+	void *entry;
+
+	xas_lock(&xas);
+	xas_for_each(&xas, entry, ULONG_MAX) {
+		if (xas.xa_index >= smo_xa_limit() &&
+		    xas.xa_index < SMO_XA_MULTI) {
+			xas_set(&xas, SMO_XA_MULTI);
+			continue;
+		}
+		if (xas.xa_index < smo_xa_limit())
+			entries++;
+		if (xas.xa_node && xas.xa_node != last) {
+			last = xas.xa_node;
+			fn(last, arg);
+		}
+	}
+	xas_unlock(&xas);
+	return entries;
+}
+
+struct smo_xa_snap_fill {
+	unsigned long nr, max;
+};
+
+static void smo_xa_count_leaf(struct xa_node *node, void *arg)
+{
+	((struct smo_xa_snap_fill *)arg)->nr++;
+}
+
+static void smo_xa_snap_leaf(struct xa_node *node, void *arg)
+{
+	struct smo_xa_snap_fill *f = arg;
+
+	if (f->nr < f->max)
+		smo_xa_snap[f->nr++] = (unsigned long)node;
+}
+
+static int smo_xa_cmp(const void *a, const void *b)
+{
+	unsigned long x = *(const unsigned long *)a;
+	unsigned long y = *(const unsigned long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int smo_xa_snapshot(void)
+{
+	struct smo_xa_snap_fill f = { 0, 0 };
+
+	kvfree(smo_xa_snap);
+	smo_xa_snap = NULL;
+	smo_xa_snap_nr = 0;
+	smo_xa_leaves(smo_xa_count_leaf, &f);
+	if (!f.nr)
+		return -EINVAL;
+	smo_xa_snap = kvmalloc_array(f.nr, sizeof(*smo_xa_snap), GFP_KERNEL);
+	if (!smo_xa_snap)
+		return -ENOMEM;
+	f.max = f.nr;
+	f.nr = 0;
+	smo_xa_leaves(smo_xa_snap_leaf, &f);
+	sort(smo_xa_snap, f.nr, sizeof(*smo_xa_snap), smo_xa_cmp, NULL);
+	smo_xa_snap_nr = f.nr;
+	return 0;
+}
+
 /* Erase every entry; the writer's range too */
 static void smo_xa_free(void)
 {
+	kvfree(smo_xa_snap);
+	smo_xa_snap = NULL;
+	smo_xa_snap_nr = 0;
 	xa_destroy(&smo_xa);
 	bitmap_zero(smo_xa_present, SMO_XA_VOLATILE);
 	smo_xa_nodes = 0;
@@ -1556,19 +1666,34 @@ static void smo_xa_sparse(unsigned long k)
 }
 
 /* Every index and mark, and the leaf nodes per NUMA node */
+struct smo_xa_census {
+	unsigned long nodes, kept;
+	unsigned long *per_node;
+};
+
+static void smo_xa_census_leaf(struct xa_node *node, void *arg)
+{
+	struct smo_xa_census *c = arg;
+	unsigned long key = (unsigned long)node;
+
+	c->nodes++;
+	c->per_node[page_to_nid(virt_to_page(node))]++;
+	if (smo_xa_snap && bsearch(&key, smo_xa_snap, smo_xa_snap_nr,
+				   sizeof(key), smo_xa_cmp))
+		c->kept++;
+}
+
 static int smo_xa_check(char *buf, size_t size)
 {
 	unsigned long i, base = smo_xa_limit() + 64 * XA_CHUNK_SIZE;
-	unsigned long entries = 0, nodes = 0, bad = 0;
-	struct xa_node *last = NULL;
-	unsigned long *per_node;
-	XA_STATE(xas, &smo_xa, 0);
+	struct smo_xa_census c = { 0, 0, NULL };
+	unsigned long entries, bad = 0;
 	void *entry;
 	size_t len;
 	int nid;
 
-	per_node = kcalloc(nr_node_ids, sizeof(*per_node), GFP_KERNEL);
-	if (!per_node)
+	c.per_node = kcalloc(nr_node_ids, sizeof(*c.per_node), GFP_KERNEL);
+	if (!c.per_node)
 		return -ENOMEM;
 	for (i = 0; i < smo_xa_limit(); i++) {
 		entry = xa_load(&smo_xa, i);
@@ -1586,41 +1711,24 @@ static int smo_xa_check(char *buf, size_t size)
 						   smo_xa_value(base + i) : NULL))
 			bad++;
 
-	/*
-	 * The leaf nodes of the stable part and of the multi-index entries
-	 * (the writer's nodes come and go); the entries of the stable part
-	 */
-	xas_lock(&xas);
-	xas_for_each(&xas, entry, ULONG_MAX) {
-		if (xas.xa_index >= smo_xa_limit() &&
-		    xas.xa_index < SMO_XA_MULTI) {
-			xas_set(&xas, SMO_XA_MULTI);
-			continue;
-		}
-		if (xas.xa_index < smo_xa_limit())
-			entries++;
-		if (xas.xa_node && xas.xa_node != last) {
-			last = xas.xa_node;
-			nodes++;
-			per_node[page_to_nid(virt_to_page(last))]++;
-		}
-	}
-	xas_unlock(&xas);
+	entries = smo_xa_leaves(smo_xa_census_leaf, &c);
 	if (entries != smo_xa_expected(XA_PRESENT))
 		bad++;
 	bad += smo_xa_multi_bad();
 
-	len = scnprintf(buf, size, "entries=%lu nodes=%lu", entries, nodes);
+	len = scnprintf(buf, size, "entries=%lu nodes=%lu", entries, c.nodes);
 #ifdef CONFIG_XARRAY_MULTI
 	len += scnprintf(buf + len, size - len, " multi=%lu", smo_xa_groups);
 #endif
 	for_each_online_node(nid)
 		len += scnprintf(buf + len, size - len, " N%d=%lu", nid,
-				 per_node[nid]);
+				 c.per_node[nid]);
+	if (smo_xa_snap)
+		len += scnprintf(buf + len, size - len, " kept=%lu", c.kept);
 	if (bad)
 		len += scnprintf(buf + len, size - len, " bad=%lu", bad);
 	scnprintf(buf + len, size - len, "\n");
-	kfree(per_node);
+	kfree(c.per_node);
 	return bad ? -EIO : 0;
 }
 
@@ -1652,6 +1760,8 @@ static int smo_xa_cmd(int argc, char **argv, char *buf, size_t size)
 	}
 	if (argc == 2 && !strcmp(argv[1], "check"))
 		return smo_xa_check(buf, size);
+	if (argc == 2 && !strcmp(argv[1], "snapshot"))
+		return smo_xa_snapshot();
 	if (argc == 2 && !strcmp(argv[1], "free")) {
 		smo_xa_free();
 		return 0;
@@ -1789,7 +1899,9 @@ static int smo_run(char *cmd, char *buf, size_t size)
 
 	if (!strcmp(argv[0], "hog")) {
 		a = ULONG_MAX;
-		if (argc == 4 && !strcmp(argv[2], "block")) {
+		if (argc == 3 && !strcmp(argv[2], "all")) {
+			a = 0;	/* no number: "all" */
+		} else if (argc == 4 && !strcmp(argv[2], "block")) {
 			if (smo_parse_ulong(argv[3], 1UL << 30, &b) ||
 			    !is_power_of_2(b) || b < PAGE_SIZE)
 				return -EINVAL;
@@ -1802,6 +1914,8 @@ static int smo_run(char *cmd, char *buf, size_t size)
 			return err;
 		if (argc == 4)
 			return smo_hog_block(node, ilog2(b), buf, size);
+		if (!a)
+			return smo_hog_all(node, buf, size);
 		return smo_hog(node, a, buf, size);
 	}
 
@@ -2006,7 +2120,7 @@ static int smo_selftest(char *buf, size_t size)
 		"stress start smo_test_64 x 1", "stress start smo_test_64 0 1 2",
 		"stress go smo_test_64", "slabs", "slabs nosuch",
 		"slabs smo_test_64 1", "hog", "hog x", "hog 1024", "hog 0 x",
-		"hog 0 1 2", "hog 0 block 3000",
+		"hog 0 1 2", "hog 0 block 3000", "hog 0 al", "hog 0 all 1",
 		"hog 0 block x", "hog 0 blocks 4096",
 		"unhog 1", "vacate", "vacate nosuch", "vacate smo_test_64 x",
 		"blocks smo_test_64", "blocks smo_test_64 3000",

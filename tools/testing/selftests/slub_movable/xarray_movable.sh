@@ -56,6 +56,9 @@
 # - The xa_node cache (the page cache's tree nodes, system-wide) is
 #   shrunk, moved to one node and another and balanced: the trap balances
 #   it again over the memory nodes if the script moved it.
+# - The module takes every free page of the last memory node, even below
+#   the watermarks ("hog ... all"), for one move, and gives them back at
+#   once (the trap too, should the script end meanwhile).
 # - lib/test_xarray.c is loaded and unloaded; if it was loaded before, it
 #   is unloaded first (so that its tests run) and loaded again at exit.
 # - The script pins itself to the CPUs of one memory node for the shadow
@@ -80,7 +83,7 @@ R_DEBUG="needs CONFIG_SLUB_DEBUG"
 
 TMPFS_TESTS=4
 MODULE_TESTS=15
-MOVE_TESTS=9
+MOVE_TESTS=10
 SHADOW_TESTS=6
 MEMCG_TESTS=4
 RULE_TESTS=2
@@ -122,6 +125,7 @@ cleanup() {
 	if [ -e "$CTL" ]; then
 		echo "xa stop" > "$CTL" 2>/dev/null
 		echo "xa free" > "$CTL" 2>/dev/null
+		echo unhog > "$CTL" 2>/dev/null
 	fi
 	for m in tmpfs ext2 memcg ramfs; do
 		if [ -n "$TMPD" ] && is_mount "$TMPD/$m"; then
@@ -210,6 +214,18 @@ xa_stopped() {
 under_load_ok() {
 	xa_stopped || return 1
 	[ "$rc" = 0 ] || { ktap_print_msg "the write failed under load"; return 1; }
+}
+
+# Since "xa snapshot", every node of the array that moved went to node
+# $1: a copy that the node could not take stays where it was, rather than
+# go to another node and count as moved.
+moved_only_to() {	# node
+	smo_diag xa check || return 1
+	n=$(field "$out" nodes)
+	k=$(field "$out" kept)
+	ktap_print_msg "node $1 exhausted ($hogged): $n nodes, $k not moved," \
+		"$(field "$out" "N$1") on node $1"
+	[ "$((n - k))" = "$(field "$out" "N$1")" ]
 }
 
 # Every node of the array on node $1.
@@ -506,6 +522,14 @@ else
 		step write "N$FIRST" "$X/move"
 		result "xa: every node of the array is on node $FIRST" \
 			xa_all_on "$FIRST"
+		step smo xa snapshot
+		hogged=$(smo hog "$FAR" all)
+		step positive "$(field "$hogged" pages)" "pages taken from node $FAR"
+		step write "N$FAR" "$X/move"
+		smo unhog >/dev/null
+		result "xa: a move to a node without free memory copies nothing elsewhere" \
+			moved_only_to "$FAR"
+		step write "N$FIRST" "$X/move"
 		step smo xa start >/dev/null
 		write "N$FAR" "$X/move"
 		rc=$?
