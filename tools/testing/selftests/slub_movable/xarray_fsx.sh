@@ -8,7 +8,10 @@
 # cgroup whose limit pushes shmem out to a zram swap device, while a mover
 # shrinks, moves and balances xa_node without pause.  Large folios, their
 # multi-index entries, shmem swap entries (huge ones included) and
-# workingset shadow entries all live in the nodes that move.  Then every
+# workingset shadow entries all live in the nodes that move.  A 16 MiB
+# tmpfs file written in 2 MiB pieces beside them (huge folios from the
+# start, then cold) is what reclaim swaps out whole first: it must read
+# back the same.  Then every
 # swap entry must go with the files: swapoff, which drains the cached
 # swap slots and then waits for every slot still in use, ends in bounded
 # time only if none leaked (a leaked slot keeps it looping until a signal).
@@ -52,7 +55,7 @@ T=${SMO_FSX_SECONDS:-60}
 NTMPFS=2		# xa_fsx runs on tmpfs
 MAXLEN=$((8 << 20))	# bytes per file (each run's model is as large)
 LIMIT=32M		# the cgroup's memory.max: about 2/3 of what the runs use
-FSX_TESTS=8
+FSX_TESTS=9
 
 TMPD=
 LOOP=
@@ -336,6 +339,11 @@ EXT2_ERR=$SETUP_ERR
 
 thp0=$(shmem_large)
 m0=$(moved)
+# the ballast: huge folios, charged to the cgroup, cold once written
+sh -c "echo \$\$ > $FSX_CG/cgroup.procs &&
+	dd if=/dev/urandom of=$TMPD/tmpfs/ballast bs=2M count=8 2>/dev/null &&
+	cd $TMPD/tmpfs && md5sum ballast > $TMPD/ballast.md5"
+BALLAST=$?
 ktap_print_msg "$T s of xa_fsx: $NTMPFS files on tmpfs huge=always" \
 	"$([ $EXT2_OK = 1 ] && echo "and 1 on ext2"), $((MAXLEN >> 20)) MiB each," \
 	"in a cgroup limited to $LIMIT; swap $([ $SWAP_OK = 1 ] || echo "NOT ")on;" \
@@ -392,7 +400,11 @@ if [ $SWAP_OK = 1 ]; then
 		gt0 $((held - inmem)) "KiB of the tmpfs files not in memory"
 	result "fsx: huge tmpfs folios went to swap whole (thp_swpout)" \
 		gt0 "$(cg_key thp_swpout)" "huge folios swapped out whole"
-	rm -f "$TMPD"/tmpfs/f* "$TMPD"/ext2/f
+fi
+result "fsx: the 16 MiB file of huge pages reads back the same" \
+	sh -c "[ $BALLAST = 0 ] && cd $TMPD/tmpfs && md5sum -c $TMPD/ballast.md5 >/dev/null"
+if [ $SWAP_OK = 1 ]; then
+	rm -f "$TMPD"/tmpfs/f* "$TMPD"/tmpfs/ballast "$TMPD"/ext2/f
 	result "fsx: swap empty once the files are deleted (swapoff ends)" \
 		swap_empties
 else

@@ -51,8 +51,9 @@
 #   unmounted and the cgroup removed.  A cgroup smo_acct.<pid> holds the
 #   charges of the module's smo_test_acct objects (20000 of 64 bytes), its
 #   memory.high briefly set below its usage (to drain its per-CPU charge
-#   stocks), its limit set to its usage, then lifted: the objects are
-#   freed, smo_test_acct made immovable again, and the cgroup removed.
+#   stocks), its limit set to its usage, then lifted; the cgroup is
+#   removed while the objects live (their charges go to its parent): the
+#   objects are freed and smo_test_acct made immovable again.
 # - The xa_node cache (the page cache's tree nodes, system-wide) is
 #   shrunk, moved to one node and another and balanced: the trap balances
 #   it again over the memory nodes if the script moved it.
@@ -87,7 +88,7 @@ MOVE_TESTS=10
 SHADOW_TESTS=6
 MEMCG_TESTS=4
 RULE_TESTS=2
-ACCT_TESTS=4
+ACCT_TESTS=5
 
 # --- cleanup ------------------------------------------------------------------
 MOUNTED_DEBUGFS=0
@@ -143,13 +144,16 @@ cleanup() {
 	if [ -n "$LIM_DIR" ] && [ -d "$LIM_DIR" ]; then
 		rmdir "$LIM_DIR" || ktap_print_msg "cleanup: cgroup $LIM_DIR stays"
 	fi
-	if [ -n "$ACCT_DIR" ] && [ -d "$ACCT_DIR" ]; then
+	if [ -n "$ACCT_DIR" ]; then
 		if [ -e "$CTL" ]; then
 			echo "free smo_test_acct all" > "$CTL" &&
 			echo "disable smo_test_acct" > "$CTL" ||
 				ktap_print_msg "cleanup: smo_test_acct keeps objects or mobility"
 		fi
-		rmdir "$ACCT_DIR" || ktap_print_msg "cleanup: cgroup $ACCT_DIR stays"
+		if [ -d "$ACCT_DIR" ]; then
+			rmdir "$ACCT_DIR" ||
+				ktap_print_msg "cleanup: cgroup $ACCT_DIR stays"
+		fi
 	fi
 	if [ "$CG_MEMORY_ADDED" = 1 ]; then
 		echo -memory > "$CG/cgroup.subtree_control" ||
@@ -957,13 +961,24 @@ acct_moved() {
 	movecheck_is "$ORIG_CG" "" "charged=1024 same=1024 other=0 none=0"
 }
 
+# A removed cgroup's objects stay charged to its obj_cgroup, which then
+# charges the parent (here the root): their copies must be charged the
+# same way, to neither nobody nor the mover's cgroup, and they move.
+acct_removed() {
+	rmdir "$ACCT_DIR" || return 1
+	write "N$FIRST" "$AS/move" || return 1
+	smo_diag check smo_test_acct || return 1
+	[ "$(field "$out" "N$FIRST")" = $ACCT_N ] &&
+	movecheck_is "$LIM_DIR" "" "charged=1024 same=1024 other=0 none=0"
+}
+
 # Objects allocated in the root cgroup are charged to nobody: copies made
 # from a task of another cgroup must be too.
 acct_uncharged() {
 	smo free smo_test_acct all >/dev/null &&
 	sh -c "echo \$\$ > $CG/cgroup.procs &&
 		echo 'alloc smo_test_acct 100' > $CTL" || return 1
-	movecheck_is "$ACCT_DIR" "" "charged=0 same=100 other=0 none=0"
+	movecheck_is "$LIM_DIR" "" "charged=0 same=100 other=0 none=0"
 }
 
 if [ "$NR_MEM" -lt 2 ]; then
@@ -994,6 +1009,8 @@ else
 			acct_at_limit
 		result "memcg: without the limit they move, charged to the same cgroup" \
 			acct_moved
+		result "memcg: a removed cgroup's objects move, copies charged as they are" \
+			acct_removed
 		result "memcg: objects charged to nobody get copies charged to nobody" \
 			acct_uncharged
 	fi
