@@ -13,19 +13,18 @@
  * Stops after -n operations or -t seconds, whichever comes first (at least
  * one of them); the whole file is compared with the model every -c
  * operations and at the end.  An operation the filesystem or the kernel
- * does not support (EOPNOTSUPP: ext2 has no fallocate; ENOSYS: no
- * fadvise) is dropped from the mix and reported.  -x N changes one byte of the file behind the model's back
- * after N operations: a self-test of the checker, the run must then fail.
- * Exit status 0 when every check matched, 1 on a mismatch (the
- * last operations, the offset and the bytes are printed), 2 on a usage or
+ * does not support (EOPNOTSUPP: ext2 has no fallocate; a kernel without
+ * fadvise) is dropped from the mix and reported.  -x N changes one byte
+ * of the file behind the model's back after N operations: a self-test of
+ * the checker, the run must then fail.  Exit status 0 when every check
+ * matched, 1 on a mismatch (the last operations, the offset and the bytes
+ * are printed), 2 on a usage or
  * system error.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,21 +54,21 @@ static unsigned int op_weight[OP_NR] = { 20, 20, 10, 10, 6, 8, 6, 2 };
 #define LOG_LEN 32
 
 struct logent {
-	uint64_t nr;
+	unsigned long long nr;
 	enum op op;
-	uint64_t off, len, size_before;
+	unsigned long long off, len, size_before;
 };
 
 static struct logent oplog[LOG_LEN];
-static uint64_t nops, op_count[OP_NR], unsupported[OP_NR], falloc_enomem;
+static unsigned long long nops, op_count[OP_NR], unsupported[OP_NR], falloc_enomem;
 static unsigned char *model;	/* maxlen bytes; beyond size: zero */
-static uint64_t size, maxlen = 8 << 20;
+static unsigned long long size, maxlen = 8 << 20;
 static const char *path;
 static int fd;
-static uint64_t rng_state, seed;
+static unsigned long long rng_state, seed;
 static long pagesize;
 
-static uint64_t rnd(void)
+static unsigned long long rnd(void)
 {
 	/* xorshift64*: repeatable for a seed, good enough for offsets */
 	rng_state ^= rng_state >> 12;
@@ -78,7 +77,7 @@ static uint64_t rnd(void)
 	return rng_state * 2685821657736338717ULL;
 }
 
-static uint64_t below(uint64_t n)
+static unsigned long long below(unsigned long long n)
 {
 	return n ? rnd() % n : 0;
 }
@@ -97,38 +96,37 @@ static void die(const char *fmt, ...)
 
 static void dump_log(void)
 {
-	uint64_t first = nops >= LOG_LEN ? nops - LOG_LEN + 1 : 1;
+	unsigned long long first = nops >= LOG_LEN ? nops - LOG_LEN + 1 : 1;
 
-	fprintf(stderr, "xa_fsx: %s: seed %" PRIu64
-		", the last operations (size before):\n", path, seed);
-	for (uint64_t n = first; n <= nops; n++) {
+	fprintf(stderr, "xa_fsx: %s: seed %llu, the last operations (size before):\n",
+		path, seed);
+	for (unsigned long long n = first; n <= nops; n++) {
 		struct logent *e = &oplog[n % LOG_LEN];
 
-		fprintf(stderr, "  #%" PRIu64 " %-8s off 0x%" PRIx64
-			" len 0x%" PRIx64 " (size 0x%" PRIx64 ")\n", e->nr,
-			op_name[e->op], e->off, e->len, e->size_before);
+		fprintf(stderr, "  #%llu %-8s off 0x%llx len 0x%llx (size 0x%llx)\n",
+			e->nr, op_name[e->op], e->off, e->len, e->size_before);
 	}
 }
 
 /* Compare @len bytes read at @off with the model; exit 1 on a mismatch. */
-static void compare(const unsigned char *got, uint64_t off, uint64_t len,
+static void compare(const unsigned char *got, unsigned long long off, unsigned long long len,
 		    const char *how)
 {
-	uint64_t i;
+	unsigned long long i;
 
 	if (!memcmp(got, model + off, len))
 		return;
 	for (i = 0; i < len && got[i] == model[off + i]; i++)
 		;
-	fprintf(stderr, "xa_fsx: %s: MISMATCH (%s) at 0x%" PRIx64
-		" (page %" PRIu64 "): expected 0x%02x, got 0x%02x;"
-		" op #%" PRIu64 ", size 0x%" PRIx64 "\n", path, how, off + i,
-		(off + i) / pagesize, model[off + i], got[i], nops, size);
+	fprintf(stderr,
+		"xa_fsx: %s: MISMATCH (%s) at 0x%llx (page %llu): expected 0x%02x, got 0x%02x; op #%llu, size 0x%llx\n",
+		path, how, off + i, (off + i) / pagesize, model[off + i],
+		got[i], nops, size);
 	fprintf(stderr, "  expected:");
-	for (uint64_t j = i; j < len && j < i + 16; j++)
+	for (unsigned long long j = i; j < len && j < i + 16; j++)
 		fprintf(stderr, " %02x", model[off + j]);
 	fprintf(stderr, "\n  got:     ");
-	for (uint64_t j = i; j < len && j < i + 16; j++)
+	for (unsigned long long j = i; j < len && j < i + 16; j++)
 		fprintf(stderr, " %02x", got[j]);
 	fprintf(stderr, "\n");
 	dump_log();
@@ -141,10 +139,10 @@ static void check_size(void)
 
 	if (fstat(fd, &st))
 		die("fstat: %s", strerror(errno));
-	if ((uint64_t)st.st_size != size) {
-		fprintf(stderr, "xa_fsx: %s: MISMATCH: size 0x%" PRIx64
-			", expected 0x%" PRIx64 " after op #%" PRIu64 "\n",
-			path, (uint64_t)st.st_size, size, nops);
+	if ((unsigned long long)st.st_size != size) {
+		fprintf(stderr,
+			"xa_fsx: %s: MISMATCH: size 0x%llx, expected 0x%llx after op #%llu\n",
+			path, (unsigned long long)st.st_size, size, nops);
 		dump_log();
 		exit(1);
 	}
@@ -152,18 +150,18 @@ static void check_size(void)
 
 static void full_check(unsigned char *buf)
 {
-	uint64_t off = 0;
+	unsigned long long off = 0;
 
 	check_size();
 	while (off < size) {
-		uint64_t len = size - off > (1 << 20) ? 1 << 20 : size - off;
+		unsigned long long len = size - off > (1 << 20) ? 1 << 20 : size - off;
 		ssize_t r = pread(fd, buf, len, off);
 
 		if (r < 0)
 			die("pread: %s", strerror(errno));
-		if ((uint64_t)r != len) {
-			fprintf(stderr, "xa_fsx: %s: MISMATCH: short read of %zd"
-				" at 0x%" PRIx64 " (size 0x%" PRIx64 ")\n",
+		if ((unsigned long long)r != len) {
+			fprintf(stderr,
+				"xa_fsx: %s: MISMATCH: short read of %zd at 0x%llx (size 0x%llx)\n",
 				path, r, off, size);
 			dump_log();
 			exit(1);
@@ -174,39 +172,40 @@ static void full_check(unsigned char *buf)
 }
 
 /* A random range in [0, limit): short ranges often, long ones sometimes. */
-static void pick(uint64_t limit, uint64_t *off, uint64_t *len)
+static void pick(unsigned long long limit, unsigned long long *off, unsigned long long *len)
 {
-	uint64_t max = rnd() & 1 ? 64 << 10 : limit;
+	unsigned long long max = rnd() & 1 ? 64 << 10 : limit;
 
 	*off = below(limit);
 	if (rnd() % 4 == 0)	/* page and huge-page boundaries */
-		*off &= rnd() & 1 ? ~(uint64_t)(pagesize - 1) :
-				    ~(uint64_t)((2 << 20) - 1);
+		*off &= rnd() & 1 ? ~(unsigned long long)(pagesize - 1) :
+				    ~(unsigned long long)((2 << 20) - 1);
 	*len = 1 + below(max);
 	if (*off + *len > limit)
 		*len = limit - *off;
 }
 
 /* The bytes operation @nr writes at @off: they say who wrote them. */
-static void fill(unsigned char *p, uint64_t off, uint64_t len, uint64_t nr)
+static void fill(unsigned char *p, unsigned long long off,
+		 unsigned long long len, unsigned long long nr)
 {
-	for (uint64_t i = 0; i < len; i++) {
-		uint64_t x = (off + i) * 0x9e3779b97f4a7c15ULL + nr;
+	for (unsigned long long i = 0; i < len; i++) {
+		unsigned long long x = (off + i) * 0x9e3779b97f4a7c15ULL + nr;
 
 		p[i] = (unsigned char)(x >> 56) | 1;	/* never 0: holes are */
 	}
 }
 
-static void grow_model(uint64_t new_size)
+static void grow_model(unsigned long long new_size)
 {
 	/* the model is zero beyond size already: truncate zeroes it */
 	size = new_size;
 }
 
-static void do_truncate(uint64_t new_size)
+static void do_truncate(unsigned long long new_size)
 {
 	if (ftruncate(fd, new_size))
-		die("ftruncate 0x%" PRIx64 ": %s", new_size, strerror(errno));
+		die("ftruncate 0x%llx: %s", new_size, strerror(errno));
 	if (new_size < size)
 		memset(model + new_size, 0, size - new_size);
 	grow_model(new_size);
@@ -215,7 +214,7 @@ static void do_truncate(uint64_t new_size)
 static int do_op(enum op op, unsigned char *buf)
 {
 	struct logent *e = &oplog[(nops + 1) % LOG_LEN];
-	uint64_t off = 0, len = 0;
+	unsigned long long off = 0, len = 0;
 	ssize_t r;
 	void *map;
 
@@ -230,7 +229,7 @@ static int do_op(enum op op, unsigned char *buf)
 	case OP_TRUNCATE:
 		off = below(maxlen + 1);
 		if (rnd() & 1)
-			off &= ~(uint64_t)(pagesize - 1);
+			off &= ~(unsigned long long)(pagesize - 1);
 		break;
 	default:
 		pick(maxlen, &off, &len);
@@ -244,7 +243,7 @@ static int do_op(enum op op, unsigned char *buf)
 		r = pread(fd, buf, len, off);
 		if (r < 0)
 			die("pread: %s", strerror(errno));
-		if ((uint64_t)r != len) {
+		if ((unsigned long long)r != len) {
 			fprintf(stderr, "xa_fsx: %s: MISMATCH: short read\n",
 				path);
 			dump_log();
@@ -255,15 +254,15 @@ static int do_op(enum op op, unsigned char *buf)
 	case OP_WRITE:
 		fill(model + off, off, len, nops);
 		r = pwrite(fd, model + off, len, off);
-		if (r < 0 || (uint64_t)r != len)
+		if (r < 0 || (unsigned long long)r != len)
 			die("pwrite: %s", r < 0 ? strerror(errno) : "short");
 		if (off + len > size)
 			grow_model(off + len);
 		break;
 	case OP_MAPREAD:
 	case OP_MAPWRITE: {
-		uint64_t start = off & ~(uint64_t)(pagesize - 1);
-		uint64_t mlen = off + len - start;
+		unsigned long long start = off & ~(unsigned long long)(pagesize - 1);
+		unsigned long long mlen = off + len - start;
 
 		if (op == OP_MAPWRITE && off + len > size)
 			do_truncate(off + len);	/* as fsx: mmap cannot extend */
@@ -325,10 +324,12 @@ static int do_op(enum op op, unsigned char *buf)
 		if (fdatasync(fd))
 			die("fdatasync: %s", strerror(errno));
 		err = posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
-		if (err == ENOSYS)	/* no CONFIG_ADVISE_SYSCALLS */
+		if (err) {
+			/* no CONFIG_ADVISE_SYSCALLS: reported at the end */
+			fprintf(stderr, "xa_fsx: %s: fadvise: %s\n", path,
+				strerror(err));
 			return -1;
-		if (err)
-			die("fadvise: %s", strerror(err));
+		}
 		break;
 	}
 	default:
@@ -353,16 +354,16 @@ static enum op pick_op(void)
 	return i;
 }
 
-static void usage(void)
+static void bad_usage(void)
 {
-	fprintf(stderr, "usage: xa_fsx [-s seed] [-t seconds] [-n ops] "
-		"[-l maxlen] [-c check-every] [-x corrupt-after] file\n");
+	fprintf(stderr,
+		"usage: xa_fsx [-s seed] [-t seconds] [-n ops] [-l maxlen] [-c check-every] [-x corrupt-after] file\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
-	uint64_t limit = 0, every = 1000, corrupt = 0;
+	unsigned long long limit = 0, every = 1000, corrupt = 0;
 	unsigned long secs = 0;
 	unsigned char *buf;
 	time_t end = 0;
@@ -390,18 +391,18 @@ int main(int argc, char **argv)
 			corrupt = strtoull(optarg, NULL, 0);
 			break;
 		default:
-			usage();
+			bad_usage();
 		}
 	}
 	if (optind != argc - 1 || (!secs && !limit) || !maxlen || !every)
-		usage();
+		bad_usage();
 	path = argv[optind];
 	pagesize = sysconf(_SC_PAGESIZE);
 	rng_state = seed ? seed : 1;
 	model = calloc(1, maxlen);
 	buf = malloc(maxlen);
 	if (!model || !buf)
-		die("no memory for a model of %" PRIu64 " bytes", maxlen);
+		die("no memory for a model of %llu bytes", maxlen);
 	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
 	if (fd < 0)
 		die("open: %s", strerror(errno));
@@ -428,12 +429,12 @@ int main(int argc, char **argv)
 			full_check(buf);
 	}
 	full_check(buf);
-	printf("xa_fsx: %s: %" PRIu64 " operations, seed %" PRIu64
-	       ", final size 0x%" PRIx64 ":", path, nops, seed, size);
+	printf("xa_fsx: %s: %llu operations, seed %llu, final size 0x%llx:",
+	       path, nops, seed, size);
 	for (i = 0; i < OP_NR; i++)
-		printf(" %s %" PRIu64, op_name[i], op_count[i]);
+		printf(" %s %llu", op_name[i], op_count[i]);
 	if (falloc_enomem)
-		printf(" (falloc: %" PRIu64 " ENOMEM)", falloc_enomem);
+		printf(" (falloc: %llu ENOMEM)", falloc_enomem);
 	for (i = 0; i < OP_NR; i++)
 		if (unsupported[i])
 			printf(" (%s: not supported)", op_name[i]);
