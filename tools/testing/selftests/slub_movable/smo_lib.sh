@@ -243,6 +243,57 @@ cg_root() {
 	ORIG_CG=$CG$(sed -n 's/^0:://p' /proc/self/cgroup)
 }
 
+is_mount() {	# dir: something is mounted on DIR itself
+	awk -v d="$1" '$2 == d { f = 1 } END { exit !f }' /proc/mounts
+}
+
+# Undo what cg_root() did: for the scripts' cleanup, after their cgroups
+# are removed.
+cg_root_undo() {
+	if [ "${CG_MEMORY_ADDED:-0}" = 1 ]; then
+		echo -memory > "$CG/cgroup.subtree_control" ||
+			ktap_print_msg "cleanup: memory controller stays enabled in $CG"
+	fi
+	if [ -n "$TMPD" ] && is_mount "$TMPD/cgroup"; then
+		umount "$TMPD/cgroup" ||
+			ktap_print_msg "cleanup: cgroup2 stays mounted on $TMPD/cgroup"
+	fi
+}
+
+# ext2_loop IMAGE MIB DIR: an ext2 image of MIB MiB on a loop device (its
+# name in LOOP), mounted on DIR; SETUP_MISSING or SETUP_ERR when it cannot
+# be.  The caller's cleanup unmounts DIR and detaches LOOP.
+ext2_loop() {
+	dd if=/dev/zero of="$1" bs=1M count="$2" 2>/dev/null ||
+		{ SETUP_ERR="dd $1"; return 1; }
+	LOOP=$(losetup -f) && losetup "$LOOP" "$1" ||
+		{ SETUP_MISSING=BLK_DEV_LOOP; LOOP=; return 1; }
+	mke2fs "$LOOP" >/dev/null 2>&1 || { SETUP_ERR="mke2fs $LOOP"; return 1; }
+	mkdir "$3" || { SETUP_ERR="mkdir $3"; return 1; }
+	if ! mount -t ext2 "$LOOP" "$3"; then
+		if grep -qw ext2 /proc/filesystems; then
+			SETUP_ERR="mount -t ext2 $LOOP"
+		else
+			SETUP_MISSING=EXT2_FS
+		fi
+		return 1
+	fi
+}
+
+# The start of an XArray script: the TAP header; the whole run is skipped
+# without root or without the xa_node cache ($X).
+xa_start() {
+	ktap_print_header
+	if [ "$(id -u)" != 0 ]; then
+		ktap_skip_all "must be run as root"
+		exit "$KSFT_SKIP"
+	fi
+	if [ ! -d "$X" ]; then
+		ktap_skip_all "no xa_node cache (kernel without movable XArray nodes)"
+		exit "$KSFT_SKIP"
+	fi
+}
+
 # The start of a run: the TAP header, root, debugfs (MOUNTED_DEBUGFS=1 if
 # mounted here) and the test module loaded afresh (MOD_WAS_LOADED=1 if it
 # was loaded, MOD_LOADED_HERE=1 if loaded here); the whole run is skipped

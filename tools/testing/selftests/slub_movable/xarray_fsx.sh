@@ -69,10 +69,6 @@ XA_MOVED=0
 MOVER=
 CLEANED=0
 
-is_mount() {	# dir: something is mounted on DIR itself
-	awk -v d="$1" '$2 == d { f = 1 } END { exit !f }' /proc/mounts
-}
-
 cleanup() {
 	[ "$CLEANED" = 1 ] && return
 	CLEANED=1
@@ -107,14 +103,7 @@ cleanup() {
 		echo "$ZDEV" > /sys/class/zram-control/hot_remove ||
 			ktap_print_msg "cleanup: zram$ZDEV stays"
 	fi
-	if [ "$CG_MEMORY_ADDED" = 1 ]; then
-		echo -memory > "$CG/cgroup.subtree_control" ||
-			ktap_print_msg "cleanup: memory controller stays enabled in $CG"
-	fi
-	if [ -n "$TMPD" ] && is_mount "$TMPD/cgroup"; then
-		umount "$TMPD/cgroup" ||
-			ktap_print_msg "cleanup: cgroup2 stays mounted on $TMPD/cgroup"
-	fi
+	cg_root_undo
 	if [ -n "$TMPD" ]; then
 		rm -rf "$TMPD" 2>/dev/null ||
 			ktap_print_msg "cleanup: $TMPD kept"
@@ -183,20 +172,7 @@ tmpfs_setup() {
 
 # ext2 on a loop device on $TMPD/ext2.
 ext2_setup() {
-	dd if=/dev/zero of="$TMPD/disk" bs=1M count=64 2>/dev/null ||
-		{ SETUP_ERR="dd"; return 1; }
-	LOOP=$(losetup -f) && losetup "$LOOP" "$TMPD/disk" ||
-		{ SETUP_MISSING=BLK_DEV_LOOP; LOOP=; return 1; }
-	mke2fs "$LOOP" >/dev/null 2>&1 || { SETUP_ERR="mke2fs $LOOP"; return 1; }
-	mkdir "$TMPD/ext2" || { SETUP_ERR="mkdir"; return 1; }
-	if ! mount -t ext2 "$LOOP" "$TMPD/ext2"; then
-		if grep -qw ext2 /proc/filesystems; then
-			SETUP_ERR="mount -t ext2 $LOOP"
-		else
-			SETUP_MISSING=EXT2_FS
-		fi
-		return 1
-	fi
+	ext2_loop "$TMPD/disk" 64 "$TMPD/ext2"
 }
 
 # The cgroup the runs live in, memory.max = $LIMIT.
@@ -299,16 +275,7 @@ swap_empties() {
 }
 
 # --- start --------------------------------------------------------------------
-ktap_print_header
-
-if [ "$(id -u)" != 0 ]; then
-	ktap_skip_all "must be run as root"
-	exit "$KSFT_SKIP"
-fi
-if [ ! -d "$X" ]; then
-	ktap_skip_all "no xa_node cache (kernel without movable XArray nodes)"
-	exit "$KSFT_SKIP"
-fi
+xa_start
 if [ ! -x "$FSX" ]; then
 	ktap_skip_all "no xa_fsx next to the script (make install builds it)"
 	exit "$KSFT_SKIP"

@@ -115,10 +115,6 @@ mounted() {
 		/proc/mounts
 }
 
-is_mount() {	# dir: something is mounted on DIR itself
-	awk -v d="$1" '$2 == d { f = 1 } END { exit !f }' /proc/mounts
-}
-
 cleanup() {
 	[ "$CLEANED" = 1 ] && return
 	CLEANED=1
@@ -155,14 +151,7 @@ cleanup() {
 				ktap_print_msg "cleanup: cgroup $ACCT_DIR stays"
 		fi
 	fi
-	if [ "$CG_MEMORY_ADDED" = 1 ]; then
-		echo -memory > "$CG/cgroup.subtree_control" ||
-			ktap_print_msg "cleanup: memory controller stays enabled in $CG"
-	fi
-	if [ -n "$TMPD" ] && is_mount "$TMPD/cgroup"; then
-		umount "$TMPD/cgroup" ||
-			ktap_print_msg "cleanup: cgroup2 stays mounted on $TMPD/cgroup"
-	fi
+	cg_root_undo
 	if [ -n "$TMPD" ]; then
 		if mounted "$TMPD"; then
 			ktap_print_msg "cleanup: $TMPD kept, something is still mounted in it"
@@ -265,16 +254,7 @@ vmstat() {	# counter [node]: exact, the per-cpu deltas folded first
 }
 
 # --- start --------------------------------------------------------------------
-ktap_print_header
-
-if [ "$(id -u)" != 0 ]; then
-	ktap_skip_all "must be run as root"
-	exit "$KSFT_SKIP"
-fi
-if [ ! -d "$X" ]; then
-	ktap_skip_all "no xa_node cache (kernel without movable XArray nodes)"
-	exit "$KSFT_SKIP"
-fi
+xa_start
 if ! grep -q ' /sys/kernel/debug debugfs ' /proc/mounts; then
 	mount -t debugfs none /sys/kernel/debug && MOUNTED_DEBUGFS=1
 fi
@@ -639,20 +619,7 @@ shadow_setup() {
 	mkdir "$CG_DIR" || { SETUP_ERR="mkdir $CG_DIR"; CG_DIR=; return 1; }
 	echo $$ > "$CG_DIR/cgroup.procs" ||
 		{ SETUP_ERR="into $CG_DIR"; return 1; }
-	dd if=/dev/zero of="$DISK" bs=1M count=48 2>/dev/null ||
-		{ SETUP_ERR="dd $DISK"; return 1; }
-	LOOP=$(losetup -f) && losetup "$LOOP" "$DISK" ||
-		{ SETUP_MISSING=BLK_DEV_LOOP; LOOP=; return 1; }
-	mke2fs "$LOOP" >/dev/null 2>&1 || { SETUP_ERR="mke2fs $LOOP"; return 1; }
-	mkdir "$EXT2" || { SETUP_ERR="mkdir $EXT2"; return 1; }
-	if ! mount -t ext2 "$LOOP" "$EXT2"; then
-		if grep -qw ext2 /proc/filesystems; then
-			SETUP_ERR="mount -t ext2 $LOOP"
-		else
-			SETUP_MISSING=EXT2_FS
-		fi
-		return 1
-	fi
+	ext2_loop "$DISK" 48 "$EXT2" || return 1
 	i=0
 	while [ $i -lt 32 ]; do
 		dd if=/dev/urandom of="$EXT2/s$i" bs=64k count=16 2>/dev/null ||
