@@ -835,8 +835,9 @@ static int smo_hog(int node, unsigned long max, char *buf, size_t size)
 
 /*
  * Take every page of the node, even below the watermarks: no allocation
- * without reserves gets a page there until "unhog", whatever kswapd frees
- * (it frees up to the high watermark, and the node stays below its min).
+ * without reserves gets a page there until "unhog", unless kswapd, woken
+ * by the failures, finds memory of the node to reclaim (up to its high
+ * watermark): the caller checks that the node stayed full.
  */
 static int smo_hog_all(int node, char *buf, size_t size)
 {
@@ -1590,13 +1591,18 @@ static int smo_xa_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static void smo_xa_snap_drop(void)
+{
+	kvfree(smo_xa_snap);
+	smo_xa_snap = NULL;
+	smo_xa_snap_nr = 0;
+}
+
 static int smo_xa_snapshot(void)
 {
 	struct smo_xa_snap_fill f = { 0, 0 };
 
-	kvfree(smo_xa_snap);
-	smo_xa_snap = NULL;
-	smo_xa_snap_nr = 0;
+	smo_xa_snap_drop();
 	smo_xa_leaves(smo_xa_count_leaf, &f);
 	if (!f.nr)
 		return -EINVAL;
@@ -1614,9 +1620,7 @@ static int smo_xa_snapshot(void)
 /* Erase every entry; the writer's range too */
 static void smo_xa_free(void)
 {
-	kvfree(smo_xa_snap);
-	smo_xa_snap = NULL;
-	smo_xa_snap_nr = 0;
+	smo_xa_snap_drop();
 	xa_destroy(&smo_xa);
 	bitmap_zero(smo_xa_present, SMO_XA_VOLATILE);
 	smo_xa_nodes = 0;
@@ -1656,6 +1660,8 @@ static void smo_xa_sparse(unsigned long k)
 {
 	unsigned long i, limit = smo_xa_limit();
 
+	/* nodes it frees could come back at remembered addresses */
+	smo_xa_snap_drop();
 	smo_xa_keep = k;
 	for (i = 0; i < limit; i++) {
 		if (!smo_xa_kept(i))
@@ -1898,15 +1904,15 @@ static int smo_run(char *cmd, char *buf, size_t size)
 	}
 
 	if (!strcmp(argv[0], "hog")) {
+		bool all = argc == 3 && !strcmp(argv[2], "all");
+
 		a = ULONG_MAX;
-		if (argc == 3 && !strcmp(argv[2], "all")) {
-			a = 0;	/* no number: "all" */
-		} else if (argc == 4 && !strcmp(argv[2], "block")) {
+		if (argc == 4 && !strcmp(argv[2], "block")) {
 			if (smo_parse_ulong(argv[3], 1UL << 30, &b) ||
 			    !is_power_of_2(b) || b < PAGE_SIZE)
 				return -EINVAL;
-		} else if (argc < 2 || argc > 3 ||
-			   (argc == 3 && smo_parse_ulong(argv[2], ULONG_MAX, &a))) {
+		} else if (!all && (argc < 2 || argc > 3 ||
+			   (argc == 3 && smo_parse_ulong(argv[2], ULONG_MAX, &a)))) {
 			return -EINVAL;
 		}
 		err = smo_parse_node(argv[1], &node, true);
@@ -1914,7 +1920,7 @@ static int smo_run(char *cmd, char *buf, size_t size)
 			return err;
 		if (argc == 4)
 			return smo_hog_block(node, ilog2(b), buf, size);
-		if (!a)
+		if (all)
 			return smo_hog_all(node, buf, size);
 		return smo_hog(node, a, buf, size);
 	}

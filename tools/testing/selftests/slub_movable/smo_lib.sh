@@ -280,6 +280,12 @@ ext2_loop() {
 	fi
 }
 
+# xa_stat COUNTER: the total of one of xa_node's SLUB_STATS counters (0
+# without CONFIG_SLUB_STATS).
+xa_stat() {
+	cut -d' ' -f1 "$X/$1" 2>/dev/null || echo 0
+}
+
 # The start of an XArray script: the TAP header; the whole run is skipped
 # without root or without the xa_node cache ($X).
 xa_start() {

@@ -15,8 +15,9 @@
  * operations and at the end.  An operation the filesystem or the kernel
  * does not support (EOPNOTSUPP: ext2 has no fallocate; a kernel without
  * fadvise) is dropped from the mix and reported.  -x N changes one byte
- * of the file behind the model's back after N operations: a self-test of
- * the checker, the run must then fail.  Exit status 0 when every check
+ * of the file behind the model's back after N operations (to what the
+ * first operation would have written there): a self-test of the checker,
+ * the run must then fail.  Exit status 0 when every check
  * matched, 1 on a mismatch (the last operations, the offset and the bytes
  * are printed), 2 on a usage or
  * system error.
@@ -148,6 +149,34 @@ static void check_size(void)
 	}
 }
 
+/*
+ * Read @len bytes at @off, all of them below the size: a read may stop
+ * short (a signal, or memory the memory cgroup could not get for a
+ * swap-in), so read on; end of file before @len is a mismatch.
+ */
+static void read_full(unsigned char *buf, unsigned long long off,
+		      unsigned long long len)
+{
+	unsigned long long done = 0;
+
+	while (done < len) {
+		ssize_t r = pread(fd, buf + done, len - done, off + done);
+
+		if (r < 0 && (errno == EINTR || errno == ENOMEM))
+			continue;
+		if (r < 0)
+			die("pread: %s", strerror(errno));
+		if (!r) {
+			fprintf(stderr,
+				"xa_fsx: %s: MISMATCH: end of file at 0x%llx, size 0x%llx\n",
+				path, off + done, size);
+			dump_log();
+			exit(1);
+		}
+		done += r;
+	}
+}
+
 static void full_check(unsigned char *buf)
 {
 	unsigned long long off = 0;
@@ -155,17 +184,8 @@ static void full_check(unsigned char *buf)
 	check_size();
 	while (off < size) {
 		unsigned long long len = size - off > (1 << 20) ? 1 << 20 : size - off;
-		ssize_t r = pread(fd, buf, len, off);
 
-		if (r < 0)
-			die("pread: %s", strerror(errno));
-		if ((unsigned long long)r != len) {
-			fprintf(stderr,
-				"xa_fsx: %s: MISMATCH: short read of %zd at 0x%llx (size 0x%llx)\n",
-				path, r, off, size);
-			dump_log();
-			exit(1);
-		}
+		read_full(buf, off, len);
 		compare(buf, off, len, "full check");
 		off += len;
 	}
@@ -190,9 +210,14 @@ static void fill(unsigned char *p, unsigned long long off,
 		 unsigned long long len, unsigned long long nr)
 {
 	for (unsigned long long i = 0; i < len; i++) {
-		unsigned long long x = (off + i) * 0x9e3779b97f4a7c15ULL + nr;
+		/* splitmix64 of offset and writer: every bit counts */
+		unsigned long long x = (off + i) ^ (nr << 40);
 
-		p[i] = (unsigned char)(x >> 56) | 1;	/* never 0: holes are */
+		x += 0x9e3779b97f4a7c15ULL;
+		x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+		x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+		x ^= x >> 31;
+		p[i] = (unsigned char)x | 1;	/* never 0: holes are */
 	}
 }
 
@@ -240,15 +265,7 @@ static int do_op(enum op op, unsigned char *buf)
 
 	switch (op) {
 	case OP_READ:
-		r = pread(fd, buf, len, off);
-		if (r < 0)
-			die("pread: %s", strerror(errno));
-		if ((unsigned long long)r != len) {
-			fprintf(stderr, "xa_fsx: %s: MISMATCH: short read\n",
-				path);
-			dump_log();
-			exit(1);
-		}
+		read_full(buf, off, len);
 		compare(buf, off, len, "read");
 		break;
 	case OP_WRITE:
@@ -335,6 +352,8 @@ static int do_op(enum op op, unsigned char *buf)
 	default:
 		break;
 	}
+	if (op == OP_TRUNCATE || op == OP_FALLOC || op == OP_MAPWRITE)
+		check_size();
 	op_count[op]++;
 	return 0;
 }
@@ -418,12 +437,20 @@ int main(int argc, char **argv)
 			nops--;
 			continue;
 		}
-		if (corrupt && nops == corrupt && size) {
-			/* the self-test: one byte the model does not know */
-			unsigned char b = model[size / 2] ^ 0x5a;
+		if (corrupt && nops >= corrupt && size) {
+			/*
+			 * The self-test: one byte the model does not know,
+			 * as the first operation would have written it (a
+			 * stale page would hold such bytes).
+			 */
+			unsigned char b;
 
+			fill(&b, size / 2, 1, 1);
+			if (b == model[size / 2])
+				b ^= 0x5a;
 			if (pwrite(fd, &b, 1, size / 2) != 1)
 				die("pwrite: %s", strerror(errno));
+			corrupt = 0;
 		}
 		if (nops % every == 0)
 			full_check(buf);

@@ -22,6 +22,7 @@
 # script.  A test that cannot run says why after "# SKIP":
 #   "needs CONFIG_ZRAM"                 no zram device (swap tests)
 #   "needs CONFIG_SWAP"                 swapon is refused (swap tests)
+#   "needs CONFIG_THP_SWAP"             huge folios are split to swap
 #   "needs CONFIG_TRANSPARENT_HUGEPAGE" tmpfs refuses huge=always
 #   "needs CONFIG_BLK_DEV_LOOP"         no loop device (ext2 run)
 #   "needs CONFIG_EXT2_FS"              no ext2 (ext2 run)
@@ -33,14 +34,16 @@
 # What the script changes on the machine, and what the cleanup trap (on
 # EXIT, INT, TERM and HUP) puts back:
 # - A zram device is added (/sys/class/zram-control/hot_add), 256 MiB,
-#   made swap and swapped on: swapped off, reset and removed.
+#   made swap and swapped on at the highest priority: swapped off, reset
+#   and removed (the zram module unloaded if the script loaded it).
 # - A directory /tmp/smo_fsx.XXXXXX holds a tmpfs mount (huge=always,
 #   128 MiB at most), a 64 MiB ext2 image on a loop device and its mount:
 #   unmounted, detached, removed.
 # - cgroup2 is mounted in that directory if no cgroup2 mount exists, and
 #   the memory controller enabled in the root's subtree_control if it was
 #   not: undone.  The xa_fsx runs live in a cgroup smo_fsx.<pid> with
-#   memory.max set: they are stopped and the cgroup removed.
+#   memory.max set (when swap is on): they are stopped and the cgroup
+#   removed.
 # - xa_node (the page cache's tree nodes, system-wide) is shrunk, moved and
 #   balanced: balanced again over the memory nodes at the end.
 # Nothing else is written.
@@ -61,6 +64,7 @@ TMPD=
 LOOP=
 ZDEV=
 SWAPON=0
+ZRAM_LOADED=0
 CG=
 CG_MEMORY_ADDED=0
 ORIG_CG=
@@ -80,8 +84,8 @@ cleanup() {
 			kill -KILL "$p" 2>/dev/null
 		done
 		i=0
-		while [ -s "$FSX_CG/cgroup.procs" ] && [ $i -lt 50 ]; do
-			sleep 0.1
+		while [ -n "$(cat "$FSX_CG/cgroup.procs")" ] && [ $i -lt 100 ]; do
+			sleep 1
 			i=$((i + 1))
 		done
 		rmdir "$FSX_CG" || ktap_print_msg "cleanup: cgroup $FSX_CG stays"
@@ -103,6 +107,9 @@ cleanup() {
 		echo "$ZDEV" > /sys/class/zram-control/hot_remove ||
 			ktap_print_msg "cleanup: zram$ZDEV stays"
 	fi
+	if [ "$ZRAM_LOADED" = 1 ]; then
+		rmmod zram || ktap_print_msg "cleanup: zram stays loaded"
+	fi
 	cg_root_undo
 	if [ -n "$TMPD" ]; then
 		rm -rf "$TMPD" 2>/dev/null ||
@@ -118,12 +125,8 @@ set_traps
 
 # --- helpers ------------------------------------------------------------------
 
-stat_sum() {	# xa_node SLUB_STATS counter: its total
-	cut -d' ' -f1 "$X/$1" 2>/dev/null || echo 0
-}
-
 moved() {	# objects of xa_node moved so far, by shrink and by move
-	echo $(( $(stat_sum defrag_objects_moved) + $(stat_sum move_objects) ))
+	echo $(( $(xa_stat defrag_objects_moved) + $(xa_stat move_objects) ))
 }
 
 # Large folios allocated for tmpfs so far, of every order (the per-size
@@ -139,7 +142,10 @@ cg_key() {	# key: its value in the cgroup's memory.stat
 
 # zram$ZDEV as swap; SETUP_MISSING or SETUP_ERR when it cannot be.
 swap_setup() {
-	[ -e /sys/class/zram-control/hot_add ] || modprobe zram 2>/dev/null
+	if [ ! -e /sys/class/zram-control/hot_add ] && modprobe zram 2>/dev/null
+	then
+		ZRAM_LOADED=1
+	fi
 	if [ ! -e /sys/class/zram-control/hot_add ]; then
 		SETUP_MISSING=ZRAM
 		return 1
@@ -150,7 +156,8 @@ swap_setup() {
 		{ SETUP_ERR="zram$ZDEV disksize"; return 1; }
 	mkswap "/dev/zram$ZDEV" >/dev/null 2>&1 ||
 		{ SETUP_ERR="mkswap /dev/zram$ZDEV"; return 1; }
-	if ! swapon "/dev/zram$ZDEV" 2>/dev/null; then
+	# the highest priority: shmem goes here, not to another swap device
+	if ! swapon -p 32767 "/dev/zram$ZDEV" 2>/dev/null; then
 		case $(kconfig SWAP) in
 		y) SETUP_ERR="swapon /dev/zram$ZDEV" ;;
 		*) SETUP_MISSING=SWAP ;;
@@ -175,13 +182,11 @@ ext2_setup() {
 	ext2_loop "$TMPD/disk" 64 "$TMPD/ext2"
 }
 
-# The cgroup the runs live in, memory.max = $LIMIT.
+# The cgroup the runs live in (its memory.max is set once swap is on).
 fsx_cg_setup() {
 	cg_root || return 1
 	FSX_CG=$CG/smo_fsx.$$
 	mkdir "$FSX_CG" || { SETUP_ERR="mkdir $FSX_CG"; FSX_CG=; return 1; }
-	echo "$LIMIT" > "$FSX_CG/memory.max" ||
-		{ SETUP_ERR="memory.max"; return 1; }
 }
 
 # setup NAME FUNCTION: SETUP_OK=1, or the reason in SETUP_MISSING/ERR.
@@ -269,9 +274,15 @@ swap_empties() {
 	ktap_print_msg "swap in use after the files went: ${used:-?} KiB" \
 		"(freed slots may wait in the per-CPU slot caches)"
 	t0=$(now)
-	timeout 120 swapoff "/dev/zram$ZDEV" || return 1
+	if ! timeout 120 swapoff "/dev/zram$ZDEV"; then
+		ktap_print_msg "swapoff did not end: $(tr '\n' ' ' < /proc/swaps)"
+		return 1
+	fi
 	SWAPON=0
+	sc=$(cat "$FSX_CG/memory.swap.current" 2>/dev/null)
+	ktap_print_msg "the cgroup's memory.swap.current after swapoff: ${sc:-?}"
 	ktap_print_msg "swapoff took $(echo "$(now) $t0" | awk '{ print $1 - $2 }') s"
+	[ -z "$sc" ] || [ "$sc" = 0 ]	# no swap charge left behind either
 }
 
 # --- start --------------------------------------------------------------------
@@ -299,6 +310,13 @@ SWAP_OK=0
 setup "swap on zram" swap_setup && SWAP_OK=1
 SWAP_MISSING=$SETUP_MISSING
 SWAP_ERR=$SETUP_ERR
+# Without swap, tmpfs cannot leave memory: no limit then (the runs would
+# be OOM-killed), only the checks that need no swap.
+if [ $SWAP_OK = 1 ] && ! echo "$LIMIT" > "$FSX_CG/memory.max"; then
+	SWAP_OK=0
+	SWAP_MISSING=
+	SWAP_ERR="memory.max"
+fi
 EXT2_OK=0
 setup "ext2" ext2_setup && EXT2_OK=1
 EXT2_MISSING=$SETUP_MISSING
@@ -311,9 +329,10 @@ sh -c "echo \$\$ > $FSX_CG/cgroup.procs &&
 	dd if=/dev/urandom of=$TMPD/tmpfs/ballast bs=2M count=8 2>/dev/null &&
 	cd $TMPD/tmpfs && md5sum ballast > $TMPD/ballast.md5"
 BALLAST=$?
+thpb=$(shmem_large)
 ktap_print_msg "$T s of xa_fsx: $NTMPFS files on tmpfs huge=always" \
 	"$([ $EXT2_OK = 1 ] && echo "and 1 on ext2"), $((MAXLEN >> 20)) MiB each," \
-	"in a cgroup limited to $LIMIT; swap $([ $SWAP_OK = 1 ] || echo "NOT ")on;" \
+	"in a cgroup limited to $([ $SWAP_OK = 1 ] && echo "$LIMIT" || echo "nothing (no swap)");" \
 	"the mover on $NR_MEM memory node(s)"
 XA_MOVED=1
 mover &
@@ -350,6 +369,8 @@ else
 	SETUP_ERR=$EXT2_ERR
 	not_run 1 "fsx: ext2"
 fi
+ktap_print_msg "large folios allocated for tmpfs: $((thpb - thp0)) for the" \
+	"16 MiB file, $((thp1 - thpb)) during the runs"
 result "fsx: tmpfs allocated large folios (hugepages-*/stats/shmem_alloc)" \
 	gt0 $((thp1 - thp0)) "large folios allocated for tmpfs"
 result "fsx: xa_node objects moved while the runs went on" \
@@ -365,8 +386,12 @@ if [ $SWAP_OK = 1 ]; then
 		"memory.events $(tr '\n' ' ' < "$FSX_CG/memory.events")"
 	result "fsx: the cgroup's limit pushed tmpfs pages out to swap" \
 		gt0 $((held - inmem)) "KiB of the tmpfs files not in memory"
-	result "fsx: huge tmpfs folios went to swap whole (thp_swpout)" \
-		gt0 "$(cg_key thp_swpout)" "huge folios swapped out whole"
+	if [ "$(kconfig THP_SWAP)" = n ]; then
+		skip_n 1 "fsx: huge tmpfs folios went to swap whole" "needs CONFIG_THP_SWAP"
+	else
+		result "fsx: huge tmpfs folios went to swap whole (thp_swpout)" \
+			gt0 "$(cg_key thp_swpout)" "huge folios swapped out whole"
+	fi
 fi
 result "fsx: the 16 MiB file of huge pages reads back the same" \
 	sh -c "[ $BALLAST = 0 ] && cd $TMPD/tmpfs && md5sum -c $TMPD/ballast.md5 >/dev/null"
