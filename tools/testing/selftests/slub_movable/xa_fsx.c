@@ -158,14 +158,17 @@ static void read_full(unsigned char *buf, unsigned long long off,
 		      unsigned long long len)
 {
 	unsigned long long done = 0;
+	int tries = 0;
 
 	while (done < len) {
 		ssize_t r = pread(fd, buf + done, len - done, off + done);
 
-		if (r < 0 && (errno == EINTR || errno == ENOMEM))
+		if (r < 0 && (errno == EINTR || errno == ENOMEM) &&
+		    ++tries < 1000)
 			continue;
 		if (r < 0)
-			die("pread: %s", strerror(errno));
+			die("pread at 0x%llx: %s (%d tries)", off + done,
+			    strerror(errno), tries);
 		if (!r) {
 			fprintf(stderr,
 				"xa_fsx: %s: MISMATCH: end of file at 0x%llx, size 0x%llx\n",

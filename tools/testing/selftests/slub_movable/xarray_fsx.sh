@@ -34,8 +34,8 @@
 # What the script changes on the machine, and what the cleanup trap (on
 # EXIT, INT, TERM and HUP) puts back:
 # - A zram device is added (/sys/class/zram-control/hot_add), 256 MiB,
-#   made swap and swapped on at the highest priority: swapped off, reset
-#   and removed (the zram module unloaded if the script loaded it).
+#   made swap and swapped on: swapped off, reset and removed (the zram
+#   module unloaded if the script loaded it).
 # - A directory /tmp/smo_fsx.XXXXXX holds a tmpfs mount (huge=always,
 #   128 MiB at most), a 64 MiB ext2 image on a loop device and its mount:
 #   unmounted, detached, removed.
@@ -156,15 +156,21 @@ swap_setup() {
 		{ SETUP_ERR="zram$ZDEV disksize"; return 1; }
 	mkswap "/dev/zram$ZDEV" >/dev/null 2>&1 ||
 		{ SETUP_ERR="mkswap /dev/zram$ZDEV"; return 1; }
-	# the highest priority: shmem goes here, not to another swap device
-	if ! swapon -p 32767 "/dev/zram$ZDEV" 2>/dev/null; then
-		case $(kconfig SWAP) in
-		y) SETUP_ERR="swapon /dev/zram$ZDEV" ;;
-		*) SETUP_MISSING=SWAP ;;
-		esac
+	if ! swapon "/dev/zram$ZDEV" 2>/dev/null; then
+		# /proc/swaps exists with CONFIG_SWAP
+		if [ -e /proc/swaps ]; then
+			SETUP_ERR="swapon /dev/zram$ZDEV"
+		else
+			SETUP_MISSING=SWAP
+		fi
 		return 1
 	fi
 	SWAPON=1
+	# (busybox's swapon sets no priority: zram is the newest device, the
+	# lowest; swapoff below checks it alone)
+	others=$(awk -v d="/dev/zram$ZDEV" 'NR > 1 && $1 != d { print $1 }' /proc/swaps)
+	[ -z "$others" ] ||
+		ktap_print_msg "other swap devices are on ($others): pages may go there too"
 }
 
 # tmpfs huge=always on $TMPD/tmpfs.
@@ -350,10 +356,29 @@ if [ $EXT2_OK = 1 ]; then
 	run_fsx "$TMPD/ext2/f" 100 "$TMPD/e.out" &
 	pids="$pids $!"
 fi
+# The watchdog: a run still going long after its time is stuck; what it
+# waits for goes to the log, and it is killed (its test fails).
+(
+	i=0
+	while [ $i -lt $((T * 3 + 120)) ] && [ ! -e "$TMPD/runs_done" ]; do
+		sleep 1
+		i=$((i + 1))
+	done
+	[ -e "$TMPD/runs_done" ] && exit 0
+	for p in $(cat "$FSX_CG/cgroup.procs"); do
+		ktap_print_msg "stuck: pid $p ($(cat /proc/$p/comm)): state" \
+			"$(cut -d' ' -f3 /proc/$p/stat), syscall $(cat /proc/$p/syscall)"
+		while read -r l; do ktap_print_msg "  $l"; done < /proc/$p/stack
+		kill -KILL "$p"
+	done
+) 2>/dev/null &
+WATCHDOG=$!
 # the mover runs until every xa_fsx has ended
 for p in $pids; do
 	wait "$p"
 done
+touch "$TMPD/runs_done"
+wait "$WATCHDOG"
 touch "$TMPD/stop"
 wait "$MOVER"
 MOVER=
