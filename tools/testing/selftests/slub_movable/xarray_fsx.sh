@@ -18,6 +18,16 @@
 #
 # SMO_FSX_SECONDS (default 60): how long each xa_fsx run lasts.
 #
+# xa_fsx never truncates to a page boundary that is not a 2 MiB one: on
+# 6.12.117 (no SMO needed) that hangs when the new end falls inside a
+# 2 MiB tmpfs folio swapped out whole.  shmem_undo_range() skips the large
+# swap entry that straddles the end and, truncating, restarts from the end
+# until nothing is found: it finds the entry again, for ever (state R,
+# system time growing, SIGKILL ignored).  The recipe, on tmpfs huge=always
+# with swap: write 4 MiB in a memory cgroup, echo 8M > memory.reclaim
+# (thp_swpout 2), truncate -s 1048576: it never returns.  One 60 s run of
+# about nine hit it before xa_fsx avoided such sizes.
+#
 # Needs root, the options in ./config and the xa_fsx program next to this
 # script.  A test that cannot run says why after "# SKIP":
 #   "needs CONFIG_ZRAM"                 no zram device (swap tests)
