@@ -62,11 +62,14 @@ mkdir -p "$out/patches"
 } >"$tmp/series"
 
 # A new file edited in the repository but not in build/tree would be lost:
-# refuse (run make tree first, or SMO_EXPORT_FORCE=1).
+# refuse (run make tree first, or SMO_EXPORT_FORCE=1).  Edited means with
+# uncommitted changes, or not yet committed at all (git diff HEAD says
+# nothing about an untracked file: such an edit was lost once).
 if [ "$out" = "$SMO_TOP" ] && [ "${SMO_EXPORT_FORCE:-0}" != 1 ]; then
 	for f in $(cd "$tmp/files" 2>/dev/null && find . -type f | sed 's|^\./||'); do
 		if [ -f "$SMO_TOP/$f" ] && ! cmp -s "$SMO_TOP/$f" "$tmp/files/$f" &&
-		   ! git -C "$SMO_TOP" diff --quiet HEAD -- "$f" 2>/dev/null; then
+		   { ! git -C "$SMO_TOP" diff --quiet HEAD -- "$f" 2>/dev/null ||
+		     [ -z "$(git -C "$SMO_TOP" ls-files -- "$f")" ]; }; then
 			die "$f has uncommitted changes that build/tree does not have; run 'make tree' (it takes them) or commit them, or SMO_EXPORT_FORCE=1 to overwrite"
 		fi
 	done
