@@ -839,15 +839,23 @@ static int smo_hog(int node, unsigned long max, char *buf, size_t size)
  * by the failures, finds memory of the node to reclaim (up to its high
  * watermark): the caller checks that the node stayed full.
  */
-static int smo_hog_all(int node, char *buf, size_t size)
+static int smo_hog_take_all(int node)
 {
 	if (smo_hog_node != NUMA_NO_NODE)
 		return -EBUSY;
 	smo_hog_node = node;
 	smo_hog_max = ULONG_MAX;
 	smo_hog_fill(SMO_HOG_GFP | __GFP_MEMALLOC);
-	scnprintf(buf, size, "pages=%lu\n", smo_hog_nr);
 	return 0;
+}
+
+static int smo_hog_all(int node, char *buf, size_t size)
+{
+	int err = smo_hog_take_all(node);
+
+	if (!err)
+		scnprintf(buf, size, "pages=%lu\n", smo_hog_nr);
+	return err;
 }
 
 /*
@@ -860,14 +868,12 @@ static int smo_hog_block(int node, unsigned int shift, char *buf, size_t size)
 	struct page *page, *next;
 	struct xarray counts;
 	void *entry;
-	int err = 0;
+	int err;
 
-	if (smo_hog_node != NUMA_NO_NODE)
-		return -EBUSY;
-	smo_hog_node = node;
-	smo_hog_max = ULONG_MAX;
 	/* below the watermarks too: nothing else of the node may be left */
-	smo_hog_fill(SMO_HOG_GFP | __GFP_MEMALLOC);
+	err = smo_hog_take_all(node);
+	if (err)
+		return err;
 	xa_init(&counts);
 	list_for_each_entry(page, &smo_hog_pages, lru) {
 		err = smo_count_add(&counts,

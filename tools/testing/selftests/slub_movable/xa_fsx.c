@@ -224,19 +224,13 @@ static void fill(unsigned char *p, unsigned long long off,
 	}
 }
 
-static void grow_model(unsigned long long new_size)
-{
-	/* the model is zero beyond size already: truncate zeroes it */
-	size = new_size;
-}
-
 static void do_truncate(unsigned long long new_size)
 {
 	if (ftruncate(fd, new_size))
 		die("ftruncate 0x%llx: %s", new_size, strerror(errno));
 	if (new_size < size)
 		memset(model + new_size, 0, size - new_size);
-	grow_model(new_size);
+	size = new_size;
 }
 
 static int do_op(enum op op, unsigned char *buf)
@@ -288,7 +282,7 @@ static int do_op(enum op op, unsigned char *buf)
 		if (r < 0 || (unsigned long long)r != len)
 			die("pwrite: %s", r < 0 ? strerror(errno) : "short");
 		if (off + len > size)
-			grow_model(off + len);
+			size = off + len;
 		break;
 	case OP_MAPREAD:
 	case OP_MAPWRITE: {
@@ -343,7 +337,7 @@ static int do_op(enum op op, unsigned char *buf)
 			break;
 		}
 		if (!keep && off + len > size)
-			grow_model(off + len);
+			size = off + len;
 		break;
 	}
 	case OP_DROP: {
